@@ -1,0 +1,68 @@
+"""Vitrine: the application factory."""
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+
+# `api` is also the name of the app.api package, hence the alias.
+from .extensions import api as rest_api
+from .extensions import celery_init_app, cors, init_mongo, init_redis, jwt, limiter
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_class=Config):
+    config_class.validate()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_proxy_fix(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_proxy_fix(app):
+    # Only X-Forwarded-For set by our own proxies is believed; a client-forged one is ignored.
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_extensions(app):
+    init_mongo(app)
+    redis_up = init_redis(app)
+    if redis_up:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    else:
+        log.warning("Redis is not reachable: rate limits are kept in process memory")
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    rest_api.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    celery_init_app(app)
+
+
+def register_blueprints(app):
+    from . import jwt_callbacks  # noqa: F401  (registers the JWT loaders)
+    from .api.auth import blp as auth_blp
+    from .health import bp as health_bp
+
+    rest_api.register_blueprint(auth_blp)
+    app.register_blueprint(health_bp)
+
+
+def register_error_handlers(app):
+    from .errors import register_error_handlers as register
+    register(app)
+
+
+def register_cli(app):
+    from .cli import register_commands
+    register_commands(app)

@@ -1,0 +1,109 @@
+"""The one error handler: every 4xx/5xx under /api is the contract's JSON error shape.
+
+`{"code": 422, "status": "Unprocessable Entity", "message": "...", "errors": {"field": [...]}}`
+
+Views call `abort(code, message=..., errors=...)` (flask-smorest's abort) and never catch
+exceptions themselves. HTML routes get a small HTML page with the same status instead.
+"""
+import logging
+
+import redis
+from flask import render_template, request
+from mongoengine.errors import ValidationError as MongoValidationError
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from werkzeug.exceptions import (
+    HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity,
+)
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger(__name__)
+
+# webargs nests field errors under the request location; the contract wants the fields directly.
+_LOCATIONS = ("json", "query", "form", "files", "headers", "cookies", "path", "view_args")
+
+
+def _flatten(errors):
+    if not isinstance(errors, dict):
+        return {"_schema": errors if isinstance(errors, list) else [str(errors)]}
+    if set(errors) <= set(_LOCATIONS):
+        flat = {}
+        for value in errors.values():
+            flat.update(_flatten(value))
+        return flat
+    return errors
+
+
+def _default_message(errors):
+    """A readable summary of the first field error."""
+    if not errors:
+        return None
+    first_field, first_messages = next(iter(errors.items()))
+    detail = first_messages[0] if isinstance(first_messages, list) and first_messages else ""
+    if not isinstance(detail, str) or not detail:
+        return "Invalid input."
+    return detail if first_field == "_schema" else f"Invalid input: {first_field}: {detail}"
+
+
+def error_payload(code, message=None, errors=None, fallback=None):
+    payload = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error")}
+    if errors:
+        payload["errors"] = _flatten(errors)
+    payload["message"] = (message or _default_message(payload.get("errors"))
+                          or fallback or payload["status"])
+    return payload
+
+
+def wants_json():
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _respond(exc):
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    message = data.get("message")
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    if not wants_json():
+        html = render_template("error.html", code=exc.code,
+                               status=HTTP_STATUS_CODES.get(exc.code, "Error"),
+                               message=message or exc.description)
+        return html, exc.code, headers
+    return error_payload(exc.code, message, errors, fallback=exc.description), exc.code, headers
+
+
+def handle_http_exception(exc):
+    return _respond(exc)
+
+
+def handle_database_down(exc):
+    log.error("dependency unavailable: %s", exc)
+    return _respond(ServiceUnavailable("The database is temporarily unavailable; try again shortly."))
+
+
+def handle_redis_down(exc):
+    log.error("redis unavailable: %s", exc)
+    return _respond(ServiceUnavailable("A backing service is temporarily unavailable; try again shortly."))
+
+
+def handle_unexpected(exc):
+    # Logged with its traceback for operators; the client only ever sees the JSON shape.
+    if isinstance(exc, HTTPException):
+        return _respond(exc)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _respond(InternalServerError("An unexpected error occurred."))
+
+
+def handle_document_validation(exc):
+    # MongoEngine validation is a second line behind the marshmallow schemas: still a 422.
+    http_exc = UnprocessableEntity()
+    http_exc.data = {"errors": exc.to_dict() or {"_schema": [str(exc)]}}
+    return _respond(http_exc)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ServerSelectionTimeoutError, handle_database_down)
+    app.register_error_handler(ConnectionFailure, handle_database_down)
+    app.register_error_handler(redis.ConnectionError, handle_redis_down)
+    app.register_error_handler(MongoValidationError, handle_document_validation)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,78 @@
+"""Extension objects, created unbound and initialised by `create_app`."""
+import logging
+
+import mongoengine
+import redis
+from celery import Celery, Task
+from flask_cors import CORS
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import Api
+
+log = logging.getLogger(__name__)
+
+api = Api()
+jwt = JWTManager()
+cors = CORS()
+limiter = Limiter(key_func=get_remote_address)
+
+
+def init_mongo(app):
+    """Connect MongoEngine's default alias; pymongo reconnects by itself after an outage."""
+    mongoengine.disconnect()
+    mongoengine.connect(
+        host=app.config["MONGODB_URI"],
+        tz_aware=False,
+        uuidRepresentation="standard",
+        serverSelectionTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
+        connectTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
+    )
+
+
+def mongo_db():
+    """The pymongo Database behind MongoEngine, for GridFS, capped collections and raw queries."""
+    return mongoengine.get_db()
+
+
+def init_redis(app):
+    """One Redis client per app; `redis_available` records whether it answered at start-up."""
+    client = redis.Redis.from_url(
+        app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=2
+    )
+    try:
+        client.ping()
+        available = True
+    except redis.RedisError:
+        available = False
+    app.extensions["redis"] = client
+    app.extensions["redis_available"] = available
+    return available
+
+
+def celery_init_app(app):
+    """Flask's Celery pattern: tasks run inside the app context.
+
+    Without a reachable Redis (a bare `make run`), tasks run eagerly in-process.
+    """
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    eager = not app.extensions["redis_available"] or app.config.get("CELERY_ALWAYS_EAGER", False)
+    if eager and not app.testing:
+        log.warning("Redis is not reachable at %s: Celery tasks run eagerly in-process",
+                    app.config["REDIS_URL"])
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object({
+        "broker_url": app.config["REDIS_URL"],
+        "task_ignore_result": True,
+        "task_always_eager": eager,
+        "task_eager_propagates": True,
+        "broker_connection_retry_on_startup": True,
+        **app.config.get("CELERY", {}),
+    })
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

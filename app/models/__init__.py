@@ -1,0 +1,4 @@
+"""MongoEngine documents. Marshmallow schemas (app/schemas) decide what goes in and out of the API."""
+from .user import AuthSession, OAuthIdentity, User
+
+__all__ = ["AuthSession", "OAuthIdentity", "User"]

@@ -1,0 +1,59 @@
+from datetime import timezone
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    """Request bodies refuse fields they do not know (422), so nothing unexpected is stored."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class UTCDateTime(fields.DateTime):
+    """ISO 8601 in UTC with a `Z`, whatever MongoDB handed back (naive UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(timespec="seconds") + "Z"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        return parsed
+
+
+class ObjectIdString(fields.String):
+    """A document id as the API shows it: 24 hex characters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Regexp(r"^[0-9a-f]{24}$", error="Not a valid id."))
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class PaginationQuerySchema(StrictSchema):
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PaginationSchema(Schema):
+    offset = fields.Integer()
+    limit = fields.Integer()
+    total = fields.Integer()
+
+
+def page_of(item_schema):
+    """The contract's list shape `{data: [...], pagination: {...}}` for a given item schema."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (Schema,), {
+        "data": fields.List(fields.Nested(item_schema)),
+        "pagination": fields.Nested(PaginationSchema),
+    })

@@ -1,0 +1,1 @@
+"""Business rules as plain functions: views call them, tests can call them directly."""

@@ -1,0 +1,89 @@
+"""Settings, read once from the environment.
+
+`Config` is what development and production use; `TestConfig` is what the test suite uses.
+Production refuses to start with a default or short secret (see `Config.validate`).
+"""
+import os
+from datetime import timedelta
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+DEFAULT_SECRET = "dev-only-secret-change-me"
+MIN_SECRET_LENGTH = 32
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEFAULT_SECRET)
+
+    MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27117/vitrine")
+    # A short server-selection timeout turns "MongoDB is down" into a quick 503, not a hung request.
+    MONGODB_TIMEOUT_MS = _env_int("MONGODB_TIMEOUT_MS", 3000)
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    CORS_ORIGINS = _env_list("CORS_ORIGINS")
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    # JSON bodies are small; file uploads raise this per request (proofs).
+    MAX_CONTENT_LENGTH = _env_int("MAX_JSON_BYTES", 2 * 1024 * 1024)
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_env_int("JWT_REFRESH_DAYS", 30))
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "message"
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "vitrine"
+    RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "20/minute;200/hour")
+    RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "5/minute;50/hour")
+    RATELIMIT_REGISTER_PER_IP = os.environ.get("RATELIMIT_REGISTER_PER_IP", "10/hour")
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Vitrine API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+        "info": {"description": "REST API of Vitrine, the portfolio service."},
+    }
+
+    @classmethod
+    def validate(cls):
+        """Refuse to run production with secrets anyone could know."""
+        if cls.APP_ENV != "production":
+            return
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            value = getattr(cls, name)
+            if value == DEFAULT_SECRET or len(value) < MIN_SECRET_LENGTH:
+                raise RuntimeError(
+                    f"{name} must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production"
+                )
+
+
+class TestConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-000"
+    JWT_SECRET_KEY = "test-jwt-secret-key-that-is-long-enough"
+    MONGODB_URI = os.environ.get("TEST_MONGODB_URI", "mongodb://127.0.0.1:27017/vitrine_test")
+    MONGODB_TIMEOUT_MS = 1500
+    RATELIMIT_ENABLED = False

@@ -1,0 +1,136 @@
+"""The error model, the OpenAPI document, health checks, configuration and the database outage."""
+import os
+import signal
+import tempfile
+
+import pytest
+
+from app import create_app
+from config import Config
+from scripts import local_mongod
+
+from .conftest import PASSWORD
+
+
+def assert_error_shape(response, code):
+    assert response.status_code == code
+    assert response.content_type.startswith("application/json")
+    body = response.get_json()
+    assert body["code"] == code
+    assert isinstance(body["status"], str) and isinstance(body["message"], str)
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+def test_unknown_api_path_is_json_404(client):
+    assert_error_shape(client.get("/api/v1/nope"), 404)
+
+
+def test_wrong_method_is_json_405(client):
+    assert_error_shape(client.get("/api/v1/auth/login"), 405)
+
+
+def test_malformed_json_is_400(client):
+    response = client.post("/api/v1/auth/login", data="{not json",
+                           content_type="application/json")
+    assert_error_shape(response, 400)
+
+
+def test_validation_errors_name_the_field(client):
+    body = assert_error_shape(client.post("/api/v1/auth/login", json={"email": "x"}), 422)
+    assert set(body["errors"]) == {"email", "password"}
+    assert body["message"].startswith("Invalid input")
+
+
+def test_oversized_body_is_413(client):
+    response = client.post("/api/v1/auth/login", data="x" * (3 * 1024 * 1024),
+                           content_type="application/json")
+    assert_error_shape(response, 413)
+
+
+def test_unexpected_error_is_a_logged_json_500(app, caplog):
+    @app.get("/api/v1/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/api/v1/boom")
+    body = assert_error_shape(response, 500)
+    assert "secret internals" not in body["message"]
+    assert "secret internals" in caplog.text
+
+
+def test_html_routes_get_an_html_error_page(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.content_type.startswith("text/html")
+
+
+def test_openapi_documents_every_operation(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    operations = [(path, method, op) for path, item in spec["paths"].items()
+                  for method, op in item.items() if method in {"get", "post", "patch", "put", "delete"}]
+    assert len(operations) >= 8
+    for path, method, operation in operations:
+        assert path.startswith("/api/v1/"), path
+        success = [code for code in operation["responses"] if code.startswith("2")]
+        assert success, f"{method} {path} documents no success response"
+        if method in {"post", "patch", "put"} and "requestBody" not in operation:
+            assert path.endswith(("/refresh", "/restore", "/duplicate", "/read")), \
+                f"{method} {path} documents no request body"
+    me = spec["paths"]["/api/v1/auth/me"]["get"]
+    assert me["security"] == [{"bearerAuth": []}]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "mongo": "ok", "redis": "ok"}
+
+
+def test_healthz_names_what_is_down(make_app):
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+    response = app.test_client().get("/healthz")
+    body = assert_error_shape(response, 503)
+    assert body["redis"].startswith("down") and body["mongo"] == "ok"
+    assert "redis" in body["message"]
+
+
+def test_production_refuses_default_or_short_secrets():
+    class Production(Config):
+        APP_ENV = "production"
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Production)
+
+    class ShortSecrets(Production):
+        SECRET_KEY = JWT_SECRET_KEY = "short"
+    with pytest.raises(RuntimeError):
+        create_app(ShortSecrets)
+
+
+@pytest.mark.real_mongo
+def test_database_outage_is_503_and_the_app_recovers(make_app):
+    if not local_mongod.find_mongod():
+        pytest.skip("needs a mongod binary to start a second server")
+    with tempfile.TemporaryDirectory() as dbpath:
+        uri, process = local_mongod.start(dbpath)
+        try:
+            app = make_app(MONGODB_URI=uri.replace("/?", "/outage?"), MONGODB_TIMEOUT_MS=800)
+            client = app.test_client()
+            login = {"email": "o@example.com", "password": PASSWORD}
+            registered = client.post("/api/v1/auth/register", json=login | {"full_name": "O"})
+            assert registered.status_code == 201
+
+            os.kill(process.pid, signal.SIGSTOP)  # the server stops answering
+            try:
+                body = assert_error_shape(client.post("/api/v1/auth/login", json=login), 503)
+                assert "database" in body["message"].lower()
+                assert client.get("/healthz").status_code == 503
+            finally:
+                os.kill(process.pid, signal.SIGCONT)
+
+            assert client.post("/api/v1/auth/login", json=login).status_code == 200
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

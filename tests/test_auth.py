@@ -1,0 +1,236 @@
+"""Accounts and JWT auth, per the contract's /api/v1/auth table."""
+import time
+
+import pytest
+
+from app.models import User
+from app.services.passwords import verify_password
+
+from .conftest import PASSWORD, bearer
+
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+LOGOUT = "/api/v1/auth/logout"
+ME = "/api/v1/auth/me"
+
+
+def login(client, email, password=PASSWORD):
+    return client.post(LOGIN, json={"email": email, "password": password})
+
+
+def test_register_returns_user_and_tokens(client):
+    response = client.post(REGISTER, json={
+        "email": "  Ada@Example.COM ", "password": PASSWORD, "full_name": "Ada Lovelace"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["user"]["email"] == "ada@example.com"
+    assert body["user"]["full_name"] == "Ada Lovelace"
+    assert body["user"]["created_at"].endswith("Z")
+    assert body["access_token"] and body["refresh_token"]
+    stored = User.objects.get(email="ada@example.com")
+    assert stored.password_hash.startswith("$argon2id$")
+    assert verify_password(stored.password_hash, PASSWORD)
+
+
+def test_email_is_unique_case_insensitively(client, register):
+    register(email="grace@example.com")
+    response = client.post(REGISTER, json={
+        "email": "GRACE@example.com", "password": PASSWORD, "full_name": "Grace"})
+    assert response.status_code == 409
+    assert response.get_json()["errors"] == {"email": ["Already registered."]}
+    assert User.objects(email="grace@example.com").count() == 1
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("short1!", "10 to 128"),
+    ("x" * 129, "10 to 128"),
+    ("password123", "too common"),
+    ("qwertyuiop", "too common"),
+    ("aaaaaaaaaaaa", "repetitive"),
+    ("linus@example.com", "email"),
+])
+def test_password_rules(client, password, reason):
+    response = client.post(REGISTER, json={
+        "email": "linus@example.com", "password": password, "full_name": "Linus"})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert reason in body["message"]
+    assert "password" in body["errors"]
+    assert User.objects.count() == 0
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"email": "not-an-email", "password": PASSWORD, "full_name": "X"}, "email"),
+    ({"email": "a" * 250 + "@x.io", "password": PASSWORD, "full_name": "X"}, "email"),
+    ({"email": {"$ne": None}, "password": PASSWORD, "full_name": "X"}, "email"),
+    ({"email": "a@example.com", "password": {"$gt": ""}, "full_name": "X"}, "password"),
+    ({"email": "a@example.com", "password": PASSWORD}, "full_name"),
+    ({"email": "a@example.com", "password": PASSWORD, "full_name": "X", "is_admin": True},
+     "is_admin"),
+])
+def test_register_refuses_bad_input(client, body, field):
+    response = client.post(REGISTER, json=body)
+    assert response.status_code == 422
+    payload = response.get_json()
+    assert payload["code"] == 422 and payload["status"] == "Unprocessable Entity"
+    assert field in payload["errors"]
+    assert User.objects.count() == 0
+
+
+def test_login_with_operator_injection_is_refused(client, register):
+    register(email="victim@example.com")
+    response = client.post(LOGIN, json={"email": "victim@example.com", "password": {"$ne": None}})
+    assert response.status_code == 422
+    response = client.post(LOGIN, json={"email": {"$regex": ".*"}, "password": PASSWORD})
+    assert response.status_code == 422
+
+
+def test_login_and_me(client, register):
+    register(email="mary@example.com", full_name="Mary Somerville")
+    response = login(client, "MARY@example.com")
+    assert response.status_code == 200
+    body = response.get_json()
+    me = client.get(ME, headers=bearer(body["access_token"]))
+    assert me.status_code == 200
+    assert me.get_json()["full_name"] == "Mary Somerville"
+    assert me.get_json()["last_login_at"].endswith("Z")
+
+
+def test_wrong_password_and_unknown_email_look_the_same(client, register):
+    register(email="known@example.com")
+    wrong = login(client, "known@example.com", "wrong password 123")
+    unknown = login(client, "nobody@example.com", "wrong password 123")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.get_json() == unknown.get_json()
+
+
+def test_login_timing_is_the_same_for_unknown_email(client, register):
+    register(email="timed@example.com")
+
+    def cost(email):
+        start = time.perf_counter()
+        for _ in range(3):
+            login(client, email, "wrong password 123")
+        return time.perf_counter() - start
+
+    known, unknown = cost("timed@example.com"), cost("nobody@example.com")
+    # Both verify one argon2 hash; without the dummy hash, unknown would be ~100x cheaper.
+    assert unknown > known * 0.5
+
+
+def test_me_requires_a_token(client):
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert response.get_json()["code"] == 401
+    assert client.get(ME, headers=bearer("garbage")).status_code == 401
+
+
+def test_refresh_token_is_not_an_access_token(client, register):
+    account = register()
+    assert client.get(ME, headers=bearer(account["refresh_token"])).status_code == 401
+    assert client.post(REFRESH, headers=bearer(account["access_token"])).status_code == 401
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(client, register):
+    account = register()
+    first = client.post(REFRESH, headers=bearer(account["refresh_token"]))
+    assert first.status_code == 200
+    rotated = first.get_json()
+    assert rotated["refresh_token"] != account["refresh_token"]
+    assert client.get(ME, headers=bearer(rotated["access_token"])).status_code == 200
+
+    # The old refresh token is spent: presenting it again is theft.
+    replay = client.post(REFRESH, headers=bearer(account["refresh_token"]))
+    assert replay.status_code == 401
+    assert "already used" in replay.get_json()["message"]
+    # ...and the whole family is revoked, including the legitimately rotated tokens.
+    assert client.post(REFRESH, headers=bearer(rotated["refresh_token"])).status_code == 401
+    assert client.get(ME, headers=bearer(rotated["access_token"])).status_code == 401
+
+
+def test_logout_revokes_access_and_refresh_tokens(client, register):
+    account = register()
+    response = client.post(LOGOUT, headers=bearer(account["access_token"]),
+                           json={"refresh_token": account["refresh_token"]})
+    assert response.status_code == 204
+    assert client.get(ME, headers=bearer(account["access_token"])).status_code == 401
+    assert client.post(REFRESH, headers=bearer(account["refresh_token"])).status_code == 401
+
+
+def test_logout_leaves_other_devices_signed_in(client, register):
+    account = register(email="two-devices@example.com")
+    other = login(client, "two-devices@example.com").get_json()
+    client.post(LOGOUT, headers=bearer(account["access_token"]))
+    assert client.get(ME, headers=bearer(other["access_token"])).status_code == 200
+
+
+def test_revocation_survives_a_restart(make_app, register, client):
+    account = register()
+    client.post(LOGOUT, headers=bearer(account["access_token"]))
+    restarted = make_app().test_client()  # a second app server / a restart
+    assert restarted.get(ME, headers=bearer(account["access_token"])).status_code == 401
+
+
+def test_password_change_revokes_every_other_session(client, register):
+    account = register(email="pw@example.com")
+    other = login(client, "pw@example.com").get_json()
+    response = client.post("/api/v1/auth/password", headers=bearer(account["access_token"]),
+                           json={"current_password": PASSWORD,
+                                 "new_password": "a brand new passphrase"})
+    assert response.status_code == 204
+    assert client.get(ME, headers=bearer(account["access_token"])).status_code == 200
+    assert client.get(ME, headers=bearer(other["access_token"])).status_code == 401
+    assert client.post(REFRESH, headers=bearer(other["refresh_token"])).status_code == 401
+    assert login(client, "pw@example.com").status_code == 401
+    assert login(client, "pw@example.com", "a brand new passphrase").status_code == 200
+
+
+def test_password_change_checks_current_and_new(auth_client):
+    wrong = auth_client.post("/api/v1/auth/password", json={
+        "current_password": "not my password", "new_password": "a brand new passphrase"})
+    assert wrong.status_code == 403
+    weak = auth_client.post("/api/v1/auth/password", json={
+        "current_password": PASSWORD, "new_password": "password1"})
+    assert weak.status_code == 422
+    assert "new_password" in weak.get_json()["errors"]
+
+
+def test_patch_me(auth_client):
+    response = auth_client.patch(ME, json={"full_name": "  Ada King  ",
+                                           "photo_url": "https://example.com/a.png"})
+    assert response.status_code == 200
+    assert response.get_json()["full_name"] == "Ada King"
+    assert auth_client.patch(ME, json={"email": "x@example.com"}).status_code == 422
+    assert auth_client.patch(ME, json={"photo_url": "javascript:alert(1)"}).status_code == 422
+    assert auth_client.patch(ME, json={"full_name": ""}).status_code == 422
+
+
+def test_delete_me_needs_the_password_and_removes_the_account(auth_client):
+    assert auth_client.delete(ME, json={"password": "wrong password!"}).status_code == 403
+    assert auth_client.delete(ME, json={"password": PASSWORD}).status_code == 204
+    assert User.objects.count() == 0
+    assert auth_client.get(ME).status_code == 401
+
+
+def test_login_is_rate_limited_per_account(make_app, register):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN_PER_ACCOUNT="3/minute",
+                   RATELIMIT_LOGIN_PER_IP="100/minute")
+    client = app.test_client()
+    client.post(REGISTER, json={"email": "rl@example.com", "password": PASSWORD,
+                                "full_name": "Rate"})
+    statuses = [login(client, "rl@example.com", "wrong password 123").status_code
+                for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    limited = login(client, "rl@example.com", "wrong password 123")
+    assert limited.get_json()["code"] == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    # Another account from the same address is not blocked by this one's limit.
+    assert login(client, "other@example.com", "wrong password 123").status_code == 401
+
+
+def test_register_is_rate_limited_per_ip(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_REGISTER_PER_IP="2/hour").test_client()
+    statuses = [client.post(REGISTER, json={"email": f"r{i}@example.com", "password": PASSWORD,
+                                            "full_name": "R"}).status_code for i in range(3)]
+    assert statuses == [201, 201, 429]
