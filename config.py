@@ -48,6 +48,29 @@ class Config:
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "5/minute;50/hour")
     RATELIMIT_REGISTER_PER_IP = os.environ.get("RATELIMIT_REGISTER_PER_IP", "10/hour")
 
+    # Sign in with Google / LinkedIn (OpenID Connect). A provider without an id and a secret is
+    # off (503). The discovery document names every endpoint (authorize, token, userinfo, JWKS).
+    GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID", "")
+    GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET", "")
+    GOOGLE_SERVER_METADATA_URL = os.environ.get(
+        "GOOGLE_SERVER_METADATA_URL", "https://accounts.google.com/.well-known/openid-configuration")
+    LINKEDIN_CLIENT_ID = os.environ.get("LINKEDIN_CLIENT_ID", "")
+    LINKEDIN_CLIENT_SECRET = os.environ.get("LINKEDIN_CLIENT_SECRET", "")
+    LINKEDIN_SERVER_METADATA_URL = os.environ.get(
+        "LINKEDIN_SERVER_METADATA_URL",
+        "https://www.linkedin.com/oauth/.well-known/openid-configuration")
+    # Public base URL of this API for the callback URL registered at the providers; without it,
+    # the callback URL is built from the request (behind proxies, see TRUSTED_PROXIES).
+    OAUTH_REDIRECT_BASE = os.environ.get("OAUTH_REDIRECT_BASE", "")
+    # The frontend page where a provider sign-in ends, receiving `#access_token=...` or `#error=...`.
+    FRONTEND_URL = os.environ.get("FRONTEND_URL", "")
+
+    MAX_PORTFOLIOS_PER_USER = _env_int("MAX_PORTFOLIOS_PER_USER", 20)
+    # Far below MongoDB's 16 MB document limit, and plenty for a real portfolio's text.
+    MAX_PORTFOLIO_BYTES = _env_int("MAX_PORTFOLIO_BYTES", 1024 * 1024)
+    VERSION_SNAPSHOT_INTERVAL_SECONDS = _env_int("VERSION_SNAPSHOT_INTERVAL_SECONDS", 300)
+    MAX_VERSIONS_PER_PORTFOLIO = _env_int("MAX_VERSIONS_PER_PORTFOLIO", 50)
+
     # flask-smorest / OpenAPI
     API_TITLE = "Vitrine API"
     API_VERSION = "v1"

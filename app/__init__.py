@@ -8,7 +8,7 @@ from config import Config
 
 # `api` is also the name of the app.api package, hence the alias.
 from .extensions import api as rest_api
-from .extensions import celery_init_app, cors, init_mongo, init_redis, jwt, limiter
+from .extensions import celery_init_app, cors, init_mongo, init_oauth, init_redis, jwt, limiter
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,23 @@ def register_extensions(app):
     limiter.init_app(app)
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
     celery_init_app(app)
+    from .services.oauth import client_settings
+    init_oauth(app, client_settings(app.config))
 
 
 def register_blueprints(app):
     from . import jwt_callbacks  # noqa: F401  (registers the JWT loaders)
+    from .api import ObjectIdConverter, objectid_param_schema
     from .api.auth import blp as auth_blp
+    from .api.oauth import blp as oauth_blp
+    from .api.portfolios import blp as portfolios_blp
     from .health import bp as health_bp
 
+    app.url_map.converters["objectid"] = ObjectIdConverter
+    rest_api.register_converter(ObjectIdConverter, objectid_param_schema)
     rest_api.register_blueprint(auth_blp)
+    rest_api.register_blueprint(oauth_blp)
+    rest_api.register_blueprint(portfolios_blp)
     app.register_blueprint(health_bp)
 
 

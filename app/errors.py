@@ -68,7 +68,10 @@ def _respond(exc):
                                status=HTTP_STATUS_CODES.get(exc.code, "Error"),
                                message=message or exc.description)
         return html, exc.code, headers
-    return error_payload(exc.code, message, errors, fallback=exc.description), exc.code, headers
+    # `abort(..., extra={...})` adds fields beside the standard ones (e.g. a 409's current version).
+    payload = {**(data.get("extra") or {}),
+               **error_payload(exc.code, message, errors, fallback=exc.description)}
+    return payload, exc.code, headers
 
 
 def handle_http_exception(exc):

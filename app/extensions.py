@@ -2,8 +2,12 @@
 import logging
 
 import mongoengine
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 import redis
+from authlib.integrations.flask_client import OAuth
 from celery import Celery, Task
+from flask import current_app
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -12,7 +16,14 @@ from flask_smorest import Api
 
 log = logging.getLogger(__name__)
 
-api = Api()
+def _schema_name(schema):
+    """OpenAPI component names: `Diploma`, and `DiplomaPatch` for its partial (PATCH) form."""
+    schema_class = resolve_schema_cls(schema)
+    name = schema_class.__name__.removesuffix("Schema")
+    return f"{name}Patch" if getattr(schema, "partial", False) else name
+
+
+api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)})
 jwt = JWTManager()
 cors = CORS()
 limiter = Limiter(key_func=get_remote_address)
@@ -33,6 +44,23 @@ def init_mongo(app):
 def mongo_db():
     """The pymongo Database behind MongoEngine, for GridFS, capped collections and raw queries."""
     return mongoengine.get_db()
+
+
+def init_oauth(app, clients):
+    """Register the sign-in providers (`{name: authlib client arguments}`) on a registry of the app.
+
+    One registry per app rather than a module-level `OAuth()`: authlib caches each client, with
+    its settings and the provider's metadata, for the life of the registry, and the tests build
+    many apps pointed at different providers.
+    """
+    registry = OAuth(app)
+    for name, arguments in clients.items():
+        registry.register(name, **arguments)
+
+
+def oauth_registry():
+    """The current app's authlib registry (see `init_oauth`)."""
+    return current_app.extensions["authlib.integrations.flask_client"]
 
 
 def init_redis(app):

@@ -133,3 +133,23 @@ def auth_client(app, register):
     test_client.user = account["user"]
     test_client.tokens = account
     return test_client
+
+
+@pytest.fixture
+def portfolio_factory(auth_client):
+    """Create a portfolio of `auth_client`'s user through the API; `full=True` fills every
+    section with the demo content. Returns the portfolio JSON."""
+    from app.demo_content import demo_portfolio_content
+
+    def factory(title="My portfolio", full=False, client=None, **fields):
+        client = client or auth_client
+        response = client.post("/api/v1/portfolios/", json={"title": title, **fields})
+        assert response.status_code == 201, response.get_json()
+        portfolio = response.get_json()
+        if full:
+            response = client.patch(f"/api/v1/portfolios/{portfolio['id']}",
+                                    json=demo_portfolio_content())
+            assert response.status_code == 200, response.get_json()
+            portfolio = response.get_json()
+        return portfolio
+    return factory

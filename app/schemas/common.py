@@ -57,3 +57,9 @@ def page_of(item_schema):
         "data": fields.List(fields.Nested(item_schema)),
         "pagination": fields.Nested(PaginationSchema),
     })
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON true/false: "yes", 1 or "false" are refused rather than guessed."""
+    truthy = {True}
+    falsy = {False}

@@ -1,0 +1,166 @@
+"""The editor's API: /api/v1/portfolios (owner only; anyone else's portfolio is a 404)."""
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from ..models.portfolio import SECTIONS
+from ..schemas.common import PaginationQuerySchema, page_of
+from ..schemas.portfolio import (
+    SECTION_SCHEMAS, PortfolioCreateSchema, PortfolioPatchSchema, PortfolioSchema,
+    PortfolioSummarySchema, ReorderSchema, VersionSchema, VersionSummarySchema,
+)
+from ..services import portfolios, versions
+from . import if_match_version, login_required, paginated
+
+blp = Blueprint("portfolios", __name__, url_prefix="/api/v1/portfolios",
+                description="Portfolios, their sections and their history (owner only)")
+ETAG_DOC = {"ETag": {"description": "The portfolio's version, for If-Match",
+                     "schema": {"type": "string"}}}
+
+
+def _with_etag(portfolio, status=200):
+    return portfolio, status, {"ETag": f'"{portfolio.version}"'}
+
+
+@blp.route("/", methods=["GET"])
+@login_required
+@blp.arguments(PaginationQuerySchema, location="query")
+@blp.response(200, page_of(PortfolioSummarySchema))
+def list_portfolios(page):
+    """The caller's portfolios, most recently edited first."""
+    return paginated(portfolios.list_owned(current_user), **page)
+
+
+@blp.route("/", methods=["POST"])
+@login_required
+@blp.arguments(PortfolioCreateSchema)
+@blp.response(201, PortfolioSchema, headers=ETAG_DOC)
+def create_portfolio(data):
+    """Create a portfolio; the slug is made from the title when not given."""
+    return _with_etag(portfolios.create(current_user, data), 201)
+
+
+@blp.route("/<objectid:portfolio_id>", methods=["GET"])
+@login_required
+@blp.response(200, PortfolioSchema, headers=ETAG_DOC)
+def get_portfolio(portfolio_id):
+    """The whole portfolio, every visibility included."""
+    return _with_etag(portfolios.get_owned(portfolio_id, current_user))
+
+
+@blp.route("/<objectid:portfolio_id>", methods=["PATCH"])
+@login_required
+@blp.arguments(PortfolioPatchSchema)
+@blp.response(200, PortfolioSchema, headers=ETAG_DOC)
+@blp.alt_response(409, description="Stale version: the body carries `current_version`")
+def patch_portfolio(changes, portfolio_id):
+    """Autosave: whole top-level fields or section arrays, guarded by If-Match or `version`."""
+    expected = changes.pop("version", None) or if_match_version()
+    saved = portfolios.write(
+        portfolio_id, current_user, lambda portfolio: portfolios.apply_changes(portfolio, changes),
+        expected_version=expected)
+    return _with_etag(saved)
+
+
+@blp.route("/<objectid:portfolio_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def delete_portfolio(portfolio_id):
+    """Delete the portfolio with its history, proof files and recruiter links."""
+    portfolios.delete(portfolios.get_owned(portfolio_id, current_user))
+
+
+@blp.route("/<objectid:portfolio_id>/duplicate", methods=["POST"])
+@login_required
+@blp.response(201, PortfolioSchema, headers=ETAG_DOC)
+def duplicate_portfolio(portfolio_id):
+    """A private copy with a new slug and fresh item ids."""
+    source = portfolios.get_owned(portfolio_id, current_user)
+    return _with_etag(portfolios.duplicate(source, current_user), 201)
+
+
+@blp.route("/<objectid:portfolio_id>/versions", methods=["GET"])
+@login_required
+@blp.arguments(PaginationQuerySchema, location="query")
+@blp.response(200, page_of(VersionSummarySchema))
+def list_versions(page, portfolio_id):
+    """Saved versions, newest first."""
+    portfolio = portfolios.get_owned(portfolio_id, current_user)
+    return paginated(versions.history(portfolio.id), **page)
+
+
+@blp.route("/<objectid:portfolio_id>/versions/<int:number>", methods=["GET"])
+@login_required
+@blp.response(200, VersionSchema)
+def get_version(portfolio_id, number):
+    """One saved version with its content."""
+    portfolio = portfolios.get_owned(portfolio_id, current_user)
+    return versions.get_version(portfolio.id, number)
+
+
+@blp.route("/<objectid:portfolio_id>/versions/<int:number>/restore", methods=["POST"])
+@login_required
+@blp.response(200, PortfolioSchema, headers=ETAG_DOC)
+def restore_version(portfolio_id, number):
+    """Bring a version's content back, as a new version (address and privacy are kept)."""
+    return _with_etag(portfolios.restore(portfolio_id, current_user, number, if_match_version()))
+
+
+def register_section_routes(section, item_schema):
+    """The same five operations for every section, each documented with its own schema."""
+    field, _ = SECTIONS[section]
+    base = f"/<objectid:portfolio_id>/{section}"
+    name = field.rstrip("s")
+
+    @blp.route(base, methods=["GET"], endpoint=f"list_{field}")
+    @login_required
+    @blp.response(200, item_schema(many=True))
+    def list_items(portfolio_id):
+        return getattr(portfolios.get_owned(portfolio_id, current_user), field)
+
+    @blp.route(base, methods=["POST"], endpoint=f"create_{name}")
+    @login_required
+    @blp.arguments(item_schema)
+    @blp.response(201, item_schema, headers=ETAG_DOC)
+    def create_item(data, portfolio_id):
+        item, saved = portfolios.add_item(portfolio_id, current_user, section, data,
+                                          if_match_version())
+        return item, 201, {"ETag": f'"{saved.version}"'}
+
+    @blp.route(f"{base}/order", methods=["PUT"], endpoint=f"reorder_{field}")
+    @login_required
+    @blp.arguments(ReorderSchema)
+    @blp.response(200, item_schema(many=True), headers=ETAG_DOC)
+    def reorder_items(data, portfolio_id):
+        saved = portfolios.reorder_items(portfolio_id, current_user, section, data["ids"],
+                                         if_match_version())
+        return getattr(saved, field), 200, {"ETag": f'"{saved.version}"'}
+
+    @blp.route(f"{base}/<objectid:item_id>", methods=["GET"], endpoint=f"get_{name}")
+    @login_required
+    @blp.response(200, item_schema)
+    def get_item(portfolio_id, item_id):
+        portfolio = portfolios.get_owned(portfolio_id, current_user)
+        return portfolios.find_item(portfolio, section, item_id)
+
+    @blp.route(f"{base}/<objectid:item_id>", methods=["PATCH"], endpoint=f"update_{name}")
+    @login_required
+    @blp.arguments(item_schema(partial=True))
+    @blp.response(200, item_schema, headers=ETAG_DOC)
+    def update_item(data, portfolio_id, item_id):
+        item, saved = portfolios.update_item(portfolio_id, current_user, section, item_id, data,
+                                             if_match_version())
+        return item, 200, {"ETag": f'"{saved.version}"'}
+
+    @blp.route(f"{base}/<objectid:item_id>", methods=["DELETE"], endpoint=f"delete_{name}")
+    @login_required
+    @blp.response(204)
+    def delete_item(portfolio_id, item_id):
+        portfolios.delete_item(portfolio_id, current_user, section, item_id, if_match_version())
+
+    for view, verb in ((list_items, "List"), (create_item, "Add"), (reorder_items, "Reorder"),
+                       (get_item, "Get"), (update_item, "Update"), (delete_item, "Delete")):
+        view.__doc__ = f"{verb} {section} items."
+
+
+for _section, _schema in SECTION_SCHEMAS.items():
+    register_section_routes(_section, _schema)

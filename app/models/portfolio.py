@@ -1,0 +1,212 @@
+"""The portfolio: ONE document with its profile, sections, layout and proofs embedded.
+
+Field limits here are a second line of defence; the marshmallow schemas in
+app/schemas/portfolio.py are what the API validates against and documents.
+"""
+from bson import ObjectId
+from mongoengine import (
+    CASCADE, BooleanField, DateTimeField, DictField, Document, EmbeddedDocument,
+    EmbeddedDocumentField, EmbeddedDocumentListField, FloatField, IntField, ListField,
+    ObjectIdField, ReferenceField, StringField,
+)
+
+from .user import User, utcnow
+
+VISIBILITIES = ("public", "recruiter", "private")
+TEMPLATES = ("classic", "modern", "minimal")
+AVAILABILITIES = ("internship", "job", "freelance", "apprenticeship", "not_available")
+DIPLOMA_LEVELS = ("high_school", "associate", "bachelor", "master", "doctorate", "other")
+EXPERIENCE_TYPES = ("internship", "job", "freelance", "apprenticeship", "volunteer")
+TRAINING_TYPES = ("online_course", "workshop", "bootcamp", "other")
+PROJECT_TYPES = ("academic", "personal", "professional")
+SKILL_CATEGORIES = ("language", "framework", "tool", "soft_skill", "other")
+SKILL_LEVELS = ("beginner", "intermediate", "advanced", "expert")
+
+
+class Item(EmbeddedDocument):
+    """What every section item has: its own id and who may see it."""
+    id = ObjectIdField(required=True, default=ObjectId)
+    visibility = StringField(choices=VISIBILITIES, default="public")
+    meta = {"abstract": True}
+
+
+class ProfileLink(Item):
+    network = StringField(max_length=40)
+    url = StringField(max_length=2048)
+    label = StringField(max_length=120)
+
+
+class Diploma(Item):
+    title = StringField(max_length=200)
+    institution = StringField(max_length=200)
+    level = StringField(choices=DIPLOMA_LEVELS)
+    field = StringField(max_length=200)
+    start_date = StringField(max_length=10)
+    end_date = StringField(max_length=10)
+    grade = StringField(max_length=60)
+    description = StringField(max_length=5000)
+
+
+class Certification(Item):
+    name = StringField(max_length=200)
+    issuer = StringField(max_length=200)
+    issued_date = StringField(max_length=10)
+    expiry_date = StringField(max_length=10)
+    credential_id = StringField(max_length=200)
+    credential_url = StringField(max_length=2048)
+
+
+class Experience(Item):
+    role = StringField(max_length=200)
+    organisation = StringField(max_length=200)
+    type = StringField(choices=EXPERIENCE_TYPES)
+    location = StringField(max_length=200)
+    start_date = StringField(max_length=10)
+    end_date = StringField(max_length=10)
+    current = BooleanField(default=False)
+    description = StringField(max_length=5000)
+    achievements = ListField(StringField(max_length=500))
+
+
+class Training(Item):
+    title = StringField(max_length=200)
+    provider = StringField(max_length=200)
+    type = StringField(choices=TRAINING_TYPES)
+    start_date = StringField(max_length=10)
+    end_date = StringField(max_length=10)
+    hours = FloatField(min_value=0)
+
+
+class Project(Item):
+    name = StringField(max_length=200)
+    type = StringField(choices=PROJECT_TYPES)
+    summary = StringField(max_length=500)
+    description = StringField(max_length=10000)
+    technologies = ListField(StringField(max_length=60))
+    features = ListField(StringField(max_length=500))
+    challenges = StringField(max_length=5000)
+    role = StringField(max_length=200)
+    start_date = StringField(max_length=10)
+    end_date = StringField(max_length=10)
+    repository_url = StringField(max_length=2048)
+    demo_url = StringField(max_length=2048)
+    video_url = StringField(max_length=2048)
+
+
+class Skill(Item):
+    name = StringField(max_length=100)
+    category = StringField(choices=SKILL_CATEGORIES)
+    level = StringField(choices=SKILL_LEVELS)
+    justification = StringField(max_length=2000)
+    project_ids = ListField(ObjectIdField())
+    certification_ids = ListField(ObjectIdField())
+    training_ids = ListField(ObjectIdField())
+
+
+class Profile(EmbeddedDocument):
+    display_name = StringField(max_length=120)
+    title = StringField(max_length=200)
+    headline = StringField(max_length=300)
+    bio = StringField(max_length=5000)
+    location = StringField(max_length=200)
+    photo_proof_id = ObjectIdField()
+    email = StringField(max_length=254)
+    phone = StringField(max_length=40)
+    # Contact details are recruiter-only unless their owner decides otherwise.
+    contact_visibility = StringField(choices=VISIBILITIES, default="recruiter")
+    availability = StringField(choices=AVAILABILITIES)
+
+
+class Proof(EmbeddedDocument):
+    """A file attached to an item; the bytes live in GridFS."""
+    id = ObjectIdField(required=True, default=ObjectId)
+    item_type = StringField(required=True)
+    item_id = ObjectIdField()
+    title = StringField(max_length=200)
+    visibility = StringField(choices=VISIBILITIES, default="private")
+    file_id = ObjectIdField(required=True)
+    filename = StringField(max_length=255)
+    content_type = StringField(max_length=100)
+    size = IntField(min_value=0)
+    sha256 = StringField(max_length=64)
+    width = IntField()
+    height = IntField()
+    thumbnail_file_id = ObjectIdField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class PreviousSlug(EmbeddedDocument):
+    slug = StringField(required=True)
+    changed_at = DateTimeField(default=utcnow)
+
+
+# URL section name → (document field, item class). "profile-links" is the contract's name for
+# the `links` list.
+SECTIONS = {
+    "profile-links": ("links", ProfileLink),
+    "diplomas": ("diplomas", Diploma),
+    "certifications": ("certifications", Certification),
+    "experiences": ("experiences", Experience),
+    "trainings": ("trainings", Training),
+    "projects": ("projects", Project),
+    "skills": ("skills", Skill),
+}
+SECTION_FIELDS = tuple(field for field, _ in SECTIONS.values())
+# What makes up a portfolio's content: what history snapshots and a restore puts back. The
+# address, privacy, password and proofs are not content.
+CONTENT_FIELDS = ("title", "description", "template", "theme", "layout", "profile",
+                  *SECTION_FIELDS)
+
+
+class Portfolio(Document):
+    owner = ReferenceField(User, required=True, reverse_delete_rule=CASCADE)
+    title = StringField(required=True, max_length=120)
+    description = StringField(max_length=1000)
+    slug = StringField(required=True, unique=True, max_length=60)
+    previous_slugs = EmbeddedDocumentListField(PreviousSlug)
+    template = StringField(choices=TEMPLATES, default="classic")
+    theme = DictField()
+    layout = DictField()
+    is_private = BooleanField(default=False)
+    password_hash = StringField()
+    # Unlock cookies issued before this moment no longer count (password changed or removed).
+    password_changed_at = DateTimeField()
+    version = IntField(required=True, default=1, min_value=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    last_snapshot_at = DateTimeField()
+
+    profile = EmbeddedDocumentField(Profile, default=Profile)
+    links = EmbeddedDocumentListField(ProfileLink)
+    diplomas = EmbeddedDocumentListField(Diploma)
+    certifications = EmbeddedDocumentListField(Certification)
+    experiences = EmbeddedDocumentListField(Experience)
+    trainings = EmbeddedDocumentListField(Training)
+    projects = EmbeddedDocumentListField(Project)
+    skills = EmbeddedDocumentListField(Skill)
+    proofs = EmbeddedDocumentListField(Proof)
+
+    meta = {
+        "collection": "portfolios",
+        "indexes": ["owner", "previous_slugs.slug"],
+    }
+
+
+class PortfolioVersion(Document):
+    """A snapshot of a portfolio's content at one version, for history and restore."""
+    portfolio = ObjectIdField(required=True)
+    version = IntField(required=True)
+    saved_at = DateTimeField(default=utcnow)
+    reason = StringField(max_length=60)
+    size = IntField()
+    content = DictField()
+
+    @property
+    def as_portfolio(self):
+        """The stored content as an (unsaved) Portfolio, for the API to show it."""
+        return Portfolio._from_son(self.content)
+
+    meta = {
+        "collection": "portfolio_versions",
+        "indexes": [{"fields": ["portfolio", "-version"], "unique": True}],
+    }

@@ -1,0 +1,346 @@
+"""Portfolio rules: ownership, slugs, the versioned write, section items, duplication, deletion.
+
+Every change to a portfolio goes through `write()`: one conditional update on `_id` + `version`
+that also increments the version, so two editors never silently overwrite each other.
+"""
+import re
+import unicodedata
+from datetime import timedelta
+
+import bson
+from bson import ObjectId
+from flask import current_app
+from flask_smorest import abort
+from mongoengine.errors import NotUniqueError
+from pymongo.errors import DuplicateKeyError
+
+from ..models.portfolio import (
+    CONTENT_FIELDS, SECTION_FIELDS, SECTIONS, Portfolio, PreviousSlug, Profile,
+)
+from ..models.user import utcnow
+from ..schemas.portfolio import MAX_ITEMS_PER_SECTION
+from . import versions
+from .passwords import hash_password
+
+RESERVED_SLUGS = frozenset({
+    "api", "p", "r", "static", "admin", "healthz", "login", "logout", "register", "signup",
+    "auth", "docs", "www", "app", "dashboard", "settings", "help", "about", "vitrine", "new",
+})
+SLUG_REDIRECT_DAYS = 30
+SKILL_REFERENCES = {"project_ids": "projects", "certification_ids": "certifications",
+                    "training_ids": "trainings"}
+WRITE_ATTEMPTS = 3
+
+
+class VersionConflict(Exception):
+    pass
+
+
+def _conflict(current_version):
+    abort(409, message=f"This portfolio was changed elsewhere; it is now at version "
+                       f"{current_version}. Reload it before saving again.",
+          extra={"current_version": current_version, "version": current_version})
+
+
+def get_owned(portfolio_id, user):
+    """The caller's portfolio, or 404 (never revealing that someone else's exists)."""
+    portfolio = Portfolio.objects(id=portfolio_id, owner=user).first() \
+        if ObjectId.is_valid(str(portfolio_id)) else None
+    if portfolio is None:
+        abort(404, message="Portfolio not found.")
+    return portfolio
+
+
+def list_owned(user):
+    return Portfolio.objects(owner=user).order_by("-updated_at")
+
+
+# --- slugs -------------------------------------------------------------------------------------
+
+def slugify(text):
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50].strip("-")
+    return slug if len(slug) >= 3 else f"portfolio-{slug}".strip("-")
+
+
+def _slug_taken(slug, portfolio_id=None):
+    """Taken by another portfolio now, or given up by one less than 30 days ago (it redirects)."""
+    recent = utcnow() - timedelta(days=SLUG_REDIRECT_DAYS)
+    others = Portfolio.objects(id__ne=portfolio_id) if portfolio_id else Portfolio.objects
+    return bool(others(slug=slug).count() or others(previous_slugs__match={
+        "slug": slug, "changed_at__gte": recent}).count())
+
+
+def check_slug(slug, portfolio_id=None):
+    if slug in RESERVED_SLUGS:
+        abort(422, message=f"'{slug}' is reserved.", errors={"slug": ["This address is reserved."]})
+    if _slug_taken(slug, portfolio_id):
+        abort(409, message=f"The address '{slug}' is already taken.",
+              errors={"slug": ["Already taken."]})
+
+
+def available_slug(title):
+    base = slugify(title)
+    if base in RESERVED_SLUGS:
+        base = f"{base}-portfolio"
+    candidate, counter = base, 1
+    while _slug_taken(candidate):
+        counter += 1
+        candidate = f"{base[:55]}-{counter}"
+    return candidate
+
+
+# --- items -------------------------------------------------------------------------------------
+
+def build_item(section, data):
+    """A section item document from validated input; a new item gets a fresh id."""
+    _, item_class = SECTIONS[section]
+    values = {key: value for key, value in data.items() if value is not None}
+    values["id"] = ObjectId(values["id"]) if values.get("id") else ObjectId()
+    for field in SKILL_REFERENCES:
+        if field in values:
+            values[field] = [ObjectId(ref) for ref in dict.fromkeys(values[field])]
+    return item_class(**values)
+
+
+def build_items(section, items_data):
+    items = [build_item(section, data) for data in items_data]
+    ids = [item.id for item in items]
+    if len(ids) != len(set(ids)):
+        abort(422, message="Two items of the same section share an id.",
+              errors={SECTIONS[section][0]: ["Item ids must be unique."]})
+    return items
+
+
+def find_item(portfolio, section, item_id):
+    field, _ = SECTIONS[section]
+    for item in getattr(portfolio, field):
+        if str(item.id) == str(item_id):
+            return item
+    abort(404, message="Item not found.")
+
+
+def check_skill_references(portfolio, strict):
+    """Skills may only point at items of this portfolio.
+
+    `strict` (the skills themselves were written): a dangling reference is a 422. Otherwise the
+    referenced item was deleted, and the reference is dropped.
+    """
+    for index, skill in enumerate(portfolio.skills):
+        for ref_field, section_field in SKILL_REFERENCES.items():
+            valid = {item.id for item in getattr(portfolio, section_field)}
+            refs = getattr(skill, ref_field)
+            dangling = [str(ref) for ref in refs if ref not in valid]
+            if dangling and strict:
+                abort(422, message=f"Skill '{skill.name}' refers to {section_field} that do not "
+                                   f"exist in this portfolio: {', '.join(dangling)}.",
+                      errors={"skills": {str(index): {ref_field: ["Unknown id."]}}})
+            setattr(skill, ref_field, [ref for ref in refs if ref in valid])
+
+
+def add_item(portfolio_id, user, section, data, expected_version=None):
+    field, _ = SECTIONS[section]
+    item = build_item(section, data)
+
+    def change(portfolio):
+        items = getattr(portfolio, field)
+        if any(existing.id == item.id for existing in items):
+            abort(409, message="An item with this id already exists.", errors={"id": ["Taken."]})
+        if len(items) >= MAX_ITEMS_PER_SECTION:
+            abort(422, message=f"A section holds at most {MAX_ITEMS_PER_SECTION} items.")
+        items.append(item)
+        return {field}
+    return item, write(portfolio_id, user, change, expected_version, reason="item")
+
+
+def update_item(portfolio_id, user, section, item_id, data, expected_version=None):
+    field, _ = SECTIONS[section]
+    updated = {}
+
+    def change(portfolio):
+        items = getattr(portfolio, field)
+        current = find_item(portfolio, section, item_id)
+        merged = {**current.to_mongo().to_dict(), **data, "id": current.id}
+        updated["item"] = build_item(section, merged)
+        items[items.index(current)] = updated["item"]
+        return {field}
+    saved = write(portfolio_id, user, change, expected_version, reason="item")
+    return updated["item"], saved
+
+
+def delete_item(portfolio_id, user, section, item_id, expected_version=None):
+    field, _ = SECTIONS[section]
+
+    def change(portfolio):
+        getattr(portfolio, field).remove(find_item(portfolio, section, item_id))
+        return {field}
+    return write(portfolio_id, user, change, expected_version, reason="item")
+
+
+def reorder_items(portfolio_id, user, section, ids, expected_version=None):
+    """Put the items in the order of `ids`, which must name each item exactly once."""
+    field, _ = SECTIONS[section]
+
+    def change(portfolio):
+        items = {str(item.id): item for item in getattr(portfolio, field)}
+        if sorted(ids) != sorted(items):
+            abort(422, message="`ids` must list every item of the section exactly once.",
+                  errors={"ids": ["Must be a permutation of the section's item ids."]})
+        setattr(portfolio, field, [items[item_id] for item_id in ids])
+        return {field}
+    return write(portfolio_id, user, change, expected_version, reason="item")
+
+
+# --- the versioned write -----------------------------------------------------------------------
+
+def _check_size(raw):
+    size = len(bson.encode(raw))
+    limit = current_app.config["MAX_PORTFOLIO_BYTES"]
+    if size > limit:
+        abort(413, message=f"This portfolio would be {size // 1024} KB, over the "
+                           f"{limit // 1024} KB limit. Shorten some texts or remove items.")
+
+
+def apply_changes(portfolio, changes):
+    """Copy validated top-level changes (PATCH) onto the document; returns the fields touched."""
+    touched = set()
+    for field, value in changes.items():
+        if field == "slug":
+            if value != portfolio.slug:
+                check_slug(value, portfolio.id)
+                portfolio.previous_slugs = [
+                    previous for previous in portfolio.previous_slugs if previous.slug != value]
+                portfolio.previous_slugs.append(PreviousSlug(slug=portfolio.slug))
+                portfolio.slug = value
+                touched |= {"slug", "previous_slugs"}
+        elif field == "password":
+            portfolio.password_hash = hash_password(value) if value else None
+            portfolio.password_changed_at = utcnow()
+            touched |= {"password_hash", "password_changed_at"}
+        elif field == "profile":
+            portfolio.profile = Profile(**{k: v for k, v in value.items() if v is not None})
+            touched.add(field)
+        elif field in SECTION_FIELDS:
+            section = next(name for name, (f, _) in SECTIONS.items() if f == field)
+            setattr(portfolio, field, build_items(section, value))
+            touched.add(field)
+        else:
+            setattr(portfolio, field, value)
+            touched.add(field)
+    return touched
+
+
+def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
+    """Apply `change(portfolio)` and save the result as the next version.
+
+    `change` edits the loaded document in place and returns the set of fields it touched.
+    With `expected_version` (If-Match or body `version`), a stale editor gets a 409 and nothing
+    is written. Without one, a concurrent write is retried on the fresh document, so item-level
+    edits from two tabs both land.
+    """
+    for _ in range(WRITE_ATTEMPTS):
+        portfolio = get_owned(portfolio_id, user)
+        if expected_version is not None and expected_version != portfolio.version:
+            _conflict(portfolio.version)
+        base_version = portfolio.version
+        if reason in versions.SNAPSHOT_BEFORE:
+            versions.snapshot(portfolio, f"before {reason}")
+        touched = set(change(portfolio))
+        check_skill_references(portfolio, strict="skills" in touched)
+        touched.add("skills")
+        portfolio.updated_at = utcnow()
+        portfolio.validate()
+        raw = portfolio.to_mongo().to_dict()
+        _check_size(raw)
+        update = {"$set": {field: raw.get(field) for field in touched | {"updated_at"}},
+                  "$inc": {"version": 1}}
+        try:
+            result = Portfolio._get_collection().update_one(
+                {"_id": portfolio.id, "version": base_version}, update)
+        except DuplicateKeyError:
+            abort(409, message=f"The address '{portfolio.slug}' is already taken.",
+                  errors={"slug": ["Already taken."]})
+        if result.matched_count:
+            portfolio.version = base_version + 1
+            versions.record(portfolio, reason)
+            return portfolio
+        if expected_version is not None:
+            _conflict(Portfolio.objects(id=portfolio.id).scalar("version").first())
+    abort(409, message="This portfolio is being changed elsewhere; try again.")
+
+
+# --- whole portfolios ----------------------------------------------------------------------------
+
+def create(user, data, content=None, is_private=False, reason="created"):
+    """A new portfolio of `user` from `data` (title, slug?, template?, description?).
+
+    `content` (document fields → values) fills it in one go: duplicates and imports.
+    """
+    limit = current_app.config["MAX_PORTFOLIOS_PER_USER"]
+    if Portfolio.objects(owner=user).count() >= limit:
+        abort(403, message=f"You can have at most {limit} portfolios; delete one first.")
+    if data.get("slug"):
+        check_slug(data["slug"])
+    slug = data.get("slug") or available_slug(data["title"])
+    portfolio = Portfolio(owner=user, title=data["title"], slug=slug,
+                          description=data.get("description"),
+                          template=data.get("template") or "classic",
+                          profile=Profile(display_name=user.full_name), is_private=is_private)
+    for field, value in (content or {}).items():
+        setattr(portfolio, field, value)
+    check_skill_references(portfolio, strict=False)
+    _check_size(portfolio.to_mongo().to_dict())
+    try:
+        portfolio.save()
+    except NotUniqueError:
+        abort(409, message=f"The address '{slug}' is already taken.",
+              errors={"slug": ["Already taken."]})
+    versions.record(portfolio, reason)
+    return portfolio
+
+
+def duplicate(portfolio, user):
+    """A full copy with fresh item ids (skill references remapped), a new slug, private."""
+    source = Portfolio.objects.get(id=portfolio.id)  # its own objects, free to re-id
+    new_ids = {}
+    for field in SECTION_FIELDS:
+        for item in getattr(source, field):
+            new_ids[item.id] = ObjectId()
+            item.id = new_ids[item.id]
+    for skill in source.skills:
+        for ref_field in SKILL_REFERENCES:
+            setattr(skill, ref_field, [new_ids[ref] for ref in getattr(skill, ref_field)])
+    content = {field: getattr(source, field) for field in CONTENT_FIELDS if field != "title"}
+    copy = create(user, {"title": f"{portfolio.title} (copy)"[:120]}, content=content,
+                  is_private=True, reason="duplicated")
+    for hook in DUPLICATE_HOOKS:
+        hook(portfolio, copy, new_ids)
+    return copy
+
+
+def restore(portfolio_id, user, number, expected_version=None):
+    """Put version `number`'s content back; the restore is itself a new version."""
+    def change(portfolio):
+        stored = versions.restorable_content(portfolio, number)
+        for field in CONTENT_FIELDS:
+            setattr(portfolio, field, getattr(stored, field))
+        return set(CONTENT_FIELDS)
+    return write(portfolio_id, user, change, expected_version, reason="restore")
+
+
+def delete(portfolio):
+    for hook in DELETE_HOOKS:
+        hook(portfolio)
+    versions.delete_history(portfolio.id)
+    portfolio.delete()
+
+
+def delete_all_of(user):
+    for portfolio in Portfolio.objects(owner=user):
+        delete(portfolio)
+
+
+# Other areas attach their own cleanup (proof files, recruiter links, visits):
+# `hook(portfolio)` before a portfolio is deleted, `hook(source, copy, new_item_ids)` after a copy.
+DELETE_HOOKS = []
+DUPLICATE_HOOKS = []

@@ -1,0 +1,375 @@
+"""The portfolio document and the editing API (owner only)."""
+import threading
+
+import pytest
+from bson import ObjectId
+
+from app.demo_content import demo_portfolio_content
+from app.models.portfolio import Portfolio, PortfolioVersion
+
+API = "/api/v1/portfolios"
+
+
+def test_create_generates_a_slug_from_the_title(auth_client):
+    response = auth_client.post(f"{API}/", json={"title": "Zoé Durand — Développeuse"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["slug"] == "zoe-durand-developpeuse"
+    assert body["version"] == 1 and body["id"]
+    assert response.headers["ETag"] == '"1"'
+    again = auth_client.post(f"{API}/", json={"title": "Zoé Durand — Développeuse"}).get_json()
+    assert again["slug"] == "zoe-durand-developpeuse-2"
+
+
+@pytest.mark.parametrize("slug, status", [
+    ("api", 422), ("admin", 422), ("Upper-Case", 422), ("a", 422), ("-dash-first", 422),
+    ("javascript:alert(1)", 422), ("good-slug", 201),
+])
+def test_slug_rules(auth_client, slug, status):
+    response = auth_client.post(f"{API}/", json={"title": "T", "slug": slug})
+    assert response.status_code == status, response.get_json()
+
+
+def test_slug_taken_is_409(auth_client, portfolio_factory):
+    portfolio_factory(slug="taken-slug")
+    response = auth_client.post(f"{API}/", json={"title": "T", "slug": "taken-slug"})
+    assert response.status_code == 409
+    assert response.get_json()["errors"] == {"slug": ["Already taken."]}
+
+
+def test_list_only_shows_my_portfolios(auth_client, portfolio_factory, register, client):
+    portfolio_factory(title="Mine")
+    other = register()
+    client.post(f"{API}/", json={"title": "Theirs"},
+                headers={"Authorization": f"Bearer {other['access_token']}"})
+    body = auth_client.get(f"{API}/").get_json()
+    assert [p["title"] for p in body["data"]] == ["Mine"]
+    assert body["pagination"] == {"offset": 0, "limit": 20, "total": 1}
+
+
+def test_another_users_portfolio_is_404_whatever_the_method(portfolio_factory, register, client):
+    portfolio = portfolio_factory(full=True)
+    intruder = {"Authorization": f"Bearer {register()['access_token']}"}
+    url = f"{API}/{portfolio['id']}"
+    project_id = portfolio["projects"][0]["id"]
+    attempts = [
+        client.get(url, headers=intruder),
+        client.patch(url, json={"title": "pwned"}, headers=intruder),
+        client.delete(url, headers=intruder),
+        client.post(f"{url}/duplicate", headers=intruder),
+        client.get(f"{url}/projects", headers=intruder),
+        client.post(f"{url}/projects", json={"name": "x"}, headers=intruder),
+        client.patch(f"{url}/projects/{project_id}", json={"name": "x"}, headers=intruder),
+        client.delete(f"{url}/projects/{project_id}", headers=intruder),
+        client.put(f"{url}/projects/order", json={"ids": []}, headers=intruder),
+        client.get(f"{url}/versions", headers=intruder),
+        client.post(f"{url}/versions/1/restore", headers=intruder),
+    ]
+    assert [response.status_code for response in attempts] == [404] * len(attempts)
+    assert Portfolio.objects.get(id=portfolio["id"]).title == "My portfolio"
+    assert client.get(f"{API}/not-an-id", headers=intruder).status_code == 404
+
+
+def test_get_returns_every_visibility_and_an_etag(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    response = auth_client.get(f"{API}/{portfolio['id']}")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert response.headers["ETag"] == f'"{body["version"]}"'
+    visibilities = {item["visibility"] for item in body["projects"]}
+    assert visibilities == {"public", "recruiter", "private"}
+    assert "owner" not in body and "password_hash" not in body
+
+
+def test_full_portfolio_round_trips(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    sent = demo_portfolio_content()
+    assert len(portfolio["projects"]) == len(sent["projects"])
+    assert portfolio["skills"][0]["project_ids"] == [p["id"] for p in portfolio["projects"][:3]]
+    assert portfolio["layout"]["sections"][2]["style"] == {"display": "cards"}
+    assert portfolio["profile"]["availability"] == "internship"
+    assert portfolio["experiences"][1]["current"] is True
+
+
+def test_autosave_increments_the_version(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    first = auth_client.patch(url, json={"title": "Draft 1", "version": 1})
+    assert first.status_code == 200 and first.get_json()["version"] == 2
+    second = auth_client.patch(url, json={"description": "Hello"}, headers={"If-Match": '"2"'})
+    assert second.get_json()["version"] == 3
+    assert second.headers["ETag"] == '"3"'
+    assert Portfolio.objects.get(id=portfolio["id"]).title == "Draft 1"
+
+
+def test_stale_version_is_409_and_writes_nothing(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    auth_client.patch(url, json={"title": "Newer", "version": 1})
+    stale = auth_client.patch(url, json={"title": "Older", "version": 1})
+    assert stale.status_code == 409
+    assert stale.get_json()["current_version"] == 2
+    stale_header = auth_client.patch(url, json={"title": "Older"}, headers={"If-Match": '"1"'})
+    assert stale_header.status_code == 409
+    stored = Portfolio.objects.get(id=portfolio["id"])
+    assert (stored.title, stored.version) == ("Newer", 2)
+
+
+def test_two_editors_racing_on_one_version_exactly_one_wins(app, auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    token = auth_client.environ_base["HTTP_AUTHORIZATION"]
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def editor(number):
+        client = app.test_client()
+        barrier.wait()
+        response = client.patch(url, json={"title": f"Editor {number}", "version": 1},
+                                headers={"Authorization": token})
+        statuses.append((response.status_code, number))
+
+    threads = [threading.Thread(target=editor, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [number for status, number in statuses if status == 200]
+    assert len(winners) == 1
+    assert sorted(status for status, _ in statuses) == [200] + [409] * 5
+    stored = Portfolio.objects.get(id=portfolio["id"])
+    assert stored.version == 2 and stored.title == f"Editor {winners[0]}"
+
+
+def test_item_edits_without_version_from_two_tabs_both_land(app, auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}/trainings"
+    token = auth_client.environ_base["HTTP_AUTHORIZATION"]
+    barrier = threading.Barrier(4)
+
+    def tab(number):
+        barrier.wait()
+        app.test_client().post(url, json={"title": f"Training {number}"},
+                               headers={"Authorization": token})
+
+    threads = [threading.Thread(target=tab, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    titles = sorted(t.title for t in Portfolio.objects.get(id=portfolio["id"]).trainings)
+    assert titles == [f"Training {n}" for n in range(4)]
+
+
+@pytest.mark.parametrize("section, item, field", [
+    ("diplomas", {"title": "BSc", "level": "phd"}, "level"),
+    ("diplomas", {"title": "BSc", "start_date": "2024-13"}, "start_date"),
+    ("diplomas", {"title": "BSc", "start_date": "2024-02-30"}, "start_date"),
+    ("diplomas", {"title": "BSc", "start_date": "2024", "end_date": "2023"}, "end_date"),
+    ("diplomas", {"institution": "No title"}, "title"),
+    ("certifications", {"name": "X", "credential_url": "javascript:alert(1)"}, "credential_url"),
+    ("experiences", {"role": "Dev", "type": "slave"}, "type"),
+    ("experiences", {"role": "Dev", "achievements": "not a list"}, "achievements"),
+    ("trainings", {"title": "T", "hours": -3}, "hours"),
+    ("projects", {"name": "P", "demo_url": "ftp://x.org"}, "demo_url"),
+    ("projects", {"name": "P", "description": "x" * 10001}, "description"),
+    ("projects", {"name": "P", "visibility": "secret"}, "visibility"),
+    ("projects", {"name": {"$ne": None}}, "name"),
+    ("projects", {"name": "P", "unknown": 1}, "unknown"),
+    ("skills", {"name": "Go", "level": "godlike"}, "level"),
+    ("skills", {"name": "Go", "project_ids": ["nope"]}, "project_ids"),
+    ("profile-links", {"network": "x", "url": "javascript:alert(1)"}, "url"),
+])
+def test_section_validation(auth_client, portfolio_factory, section, item, field):
+    portfolio = portfolio_factory()
+    response = auth_client.post(f"{API}/{portfolio['id']}/{section}", json=item)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]
+    assert Portfolio.objects.get(id=portfolio["id"]).version == 1
+
+
+@pytest.mark.parametrize("section, item", [
+    ("profile-links", {"network": "github", "url": "https://github.com/x"}),
+    ("diplomas", {"title": "MSc", "level": "master", "start_date": "2022-09",
+                  "end_date": "2024"}),
+    ("certifications", {"name": "CKA", "issued_date": "2024-05-01"}),
+    ("experiences", {"role": "Intern", "type": "internship", "achievements": ["Shipped"]}),
+    ("trainings", {"title": "Workshop", "type": "workshop", "hours": 7.5}),
+    ("projects", {"name": "Thing", "type": "personal", "technologies": ["Go"]}),
+    ("skills", {"name": "Go", "category": "language", "level": "advanced"}),
+])
+def test_section_item_crud(auth_client, portfolio_factory, section, item):
+    portfolio = portfolio_factory()
+    base = f"{API}/{portfolio['id']}/{section}"
+    created = auth_client.post(base, json=item)
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["visibility"] == "public" and ObjectId.is_valid(body["id"])
+    item_url = f"{base}/{body['id']}"
+    assert auth_client.get(item_url).get_json() == body
+    assert [i["id"] for i in auth_client.get(base).get_json()] == [body["id"]]
+
+    updated = auth_client.patch(item_url, json={"visibility": "recruiter"})
+    assert updated.status_code == 200
+    assert updated.get_json() == {**body, "visibility": "recruiter"}
+
+    assert auth_client.delete(item_url).status_code == 204
+    assert auth_client.get(item_url).status_code == 404
+    assert auth_client.get(base).get_json() == []
+    assert Portfolio.objects.get(id=portfolio["id"]).version == 4
+
+
+def test_reorder(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    base = f"{API}/{portfolio['id']}/projects"
+    ids = [p["id"] for p in portfolio["projects"]]
+    response = auth_client.put(f"{base}/order", json={"ids": ids[::-1]})
+    assert response.status_code == 200
+    assert [p["id"] for p in response.get_json()] == ids[::-1]
+    assert [p["id"] for p in auth_client.get(base).get_json()] == ids[::-1]
+    for bad in (ids[1:], ids + ids[:1], ids[:-1] + [str(ObjectId())]):
+        assert auth_client.put(f"{base}/order", json={"ids": bad}).status_code == 422
+
+
+def test_skill_references_must_point_at_items_of_this_portfolio(auth_client, portfolio_factory):
+    mine = portfolio_factory(full=True)
+    other = portfolio_factory(full=True, title="Other")
+    base = f"{API}/{mine['id']}/skills"
+    foreign = other["projects"][0]["id"]
+    response = auth_client.post(base, json={"name": "Go", "project_ids": [foreign]})
+    assert response.status_code == 422
+    assert foreign in response.get_json()["message"]
+    wrong_kind = mine["certifications"][0]["id"]  # a certification id given as a project
+    assert auth_client.post(base, json={"name": "Go", "project_ids": [wrong_kind]}) \
+        .status_code == 422
+    good = auth_client.post(base, json={"name": "Go", "project_ids": [mine["projects"][0]["id"]],
+                                        "certification_ids": [wrong_kind]})
+    assert good.status_code == 201
+
+
+def test_deleting_an_item_removes_skill_references_to_it(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    project_id = portfolio["projects"][0]["id"]
+    assert auth_client.delete(f"{API}/{portfolio['id']}/projects/{project_id}").status_code == 204
+    skills = auth_client.get(f"{API}/{portfolio['id']}/skills").get_json()
+    assert all(project_id not in skill["project_ids"] for skill in skills)
+    assert skills[0]["project_ids"] == [p["id"] for p in portfolio["projects"][1:3]]
+    # Replacing a whole section through autosave prunes references the same way.
+    response = auth_client.patch(f"{API}/{portfolio['id']}", json={"certifications": []})
+    assert all(skill["certification_ids"] == [] for skill in response.get_json()["skills"])
+
+
+def test_whole_section_patch_keeps_ids_and_gives_new_items_one(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    kept = portfolio["diplomas"][0]
+    response = auth_client.patch(f"{API}/{portfolio['id']}", json={
+        "diplomas": [kept, {"title": "New diploma"}]})
+    diplomas = response.get_json()["diplomas"]
+    assert diplomas[0] == kept
+    assert ObjectId.is_valid(diplomas[1]["id"]) and diplomas[1]["id"] != kept["id"]
+    duplicate_ids = auth_client.patch(f"{API}/{portfolio['id']}", json={"diplomas": [kept, kept]})
+    assert duplicate_ids.status_code == 422
+
+
+@pytest.mark.parametrize("layout", [
+    {"sections": [{"section": "hobbies"}]},
+    {"sections": [{"section": "projects"}, {"section": "projects"}]},
+    {"columns": 3},
+    {"columns": "two"},
+    {"sections": [{"section": "projects", "style": {"background_color": "red; x: url(y)"}}]},
+    {"sections": [{"section": "projects", "hidden": "yes"}]},
+    {"sections": "projects"},
+    {"script": "<script>"},
+])
+def test_layout_is_validated(auth_client, portfolio_factory, layout):
+    portfolio = portfolio_factory()
+    response = auth_client.patch(f"{API}/{portfolio['id']}", json={"layout": layout})
+    assert response.status_code == 422
+    assert "layout" in response.get_json()["errors"]
+
+
+def test_layout_and_theme_are_stored(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    layout = {"columns": 2, "sidebar": "left", "sections": [
+        {"section": "skills", "column": "side", "hidden": True, "page": 2,
+         "style": {"heading_color": "#112233", "font_size": "large"}}]}
+    theme = {"primary_color": "#123456", "body_font": "serif"}
+    body = auth_client.patch(f"{API}/{portfolio['id']}",
+                             json={"layout": layout, "theme": theme}).get_json()
+    assert body["layout"]["sections"][0]["style"] == layout["sections"][0]["style"]
+    assert body["layout"]["sections"][0]["hidden"] is True
+    assert body["theme"] == theme
+
+
+def test_item_count_and_size_limits(auth_client, portfolio_factory, app):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    too_many = auth_client.patch(url, json={"trainings": [{"title": f"T{i}"} for i in range(101)]})
+    assert too_many.status_code == 422
+    app.config["MAX_PORTFOLIO_BYTES"] = 50_000
+    huge = auth_client.patch(url, json={"projects": [
+        {"name": f"P{i}", "description": "x" * 9000} for i in range(10)]})
+    assert huge.status_code == 413
+    assert "limit" in huge.get_json()["message"]
+    assert Portfolio.objects.get(id=portfolio["id"]).projects == []
+
+
+def test_portfolio_count_limit(auth_client, app):
+    app.config["MAX_PORTFOLIOS_PER_USER"] = 2
+    for number in range(2):
+        assert auth_client.post(f"{API}/", json={"title": f"P{number}"}).status_code == 201
+    refused = auth_client.post(f"{API}/", json={"title": "One too many"})
+    assert refused.status_code == 403
+    assert "at most 2" in refused.get_json()["message"]
+
+
+def test_slug_change_keeps_the_old_one_reserved(auth_client, portfolio_factory, register, client):
+    portfolio = portfolio_factory(slug="first-address")
+    response = auth_client.patch(f"{API}/{portfolio['id']}", json={"slug": "second-address"})
+    assert response.get_json()["slug"] == "second-address"
+    stored = Portfolio.objects.get(id=portfolio["id"])
+    assert [previous.slug for previous in stored.previous_slugs] == ["first-address"]
+    squatter = {"Authorization": f"Bearer {register()['access_token']}"}
+    taken = client.post(f"{API}/", json={"title": "x", "slug": "first-address"}, headers=squatter)
+    assert taken.status_code == 409
+    # Its owner may take it back.
+    back = auth_client.patch(f"{API}/{portfolio['id']}", json={"slug": "first-address"})
+    assert back.status_code == 200
+
+
+def test_password_is_hashed_and_never_returned(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    body = auth_client.patch(f"{API}/{portfolio['id']}",
+                             json={"password": "open sesame", "is_private": False}).get_json()
+    assert body["has_password"] is True and "password" not in body
+    stored = Portfolio.objects.get(id=portfolio["id"])
+    assert stored.password_hash.startswith("$argon2") and stored.password_changed_at
+    removed = auth_client.patch(f"{API}/{portfolio['id']}", json={"password": None}).get_json()
+    assert removed["has_password"] is False
+
+
+def test_duplicate_is_a_private_deep_copy(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    response = auth_client.post(f"{API}/{portfolio['id']}/duplicate")
+    assert response.status_code == 201
+    copy = response.get_json()
+    assert copy["id"] != portfolio["id"] and copy["slug"] != portfolio["slug"]
+    assert copy["is_private"] is True
+    old_ids = {item["id"] for field in ("projects", "skills", "diplomas")
+               for item in portfolio[field]}
+    new_ids = {item["id"] for field in ("projects", "skills", "diplomas") for item in copy[field]}
+    assert not old_ids & new_ids
+    copy_projects = [p["id"] for p in copy["projects"]]
+    assert copy["skills"][0]["project_ids"] == copy_projects[:3]
+    assert [p["name"] for p in copy["projects"]] == [p["name"] for p in portfolio["projects"]]
+    # Editing the copy leaves the original alone.
+    auth_client.delete(f"{API}/{copy['id']}/projects/{copy_projects[0]}")
+    assert len(auth_client.get(f"{API}/{portfolio['id']}").get_json()["projects"]) == 6
+
+
+def test_delete_removes_the_portfolio_and_its_history(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() >= 1
+    assert auth_client.delete(f"{API}/{portfolio['id']}").status_code == 204
+    assert auth_client.get(f"{API}/{portfolio['id']}").status_code == 404
+    assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() == 0

@@ -1,0 +1,87 @@
+"""Version history: throttled snapshots, pruning, reading and restoring."""
+from datetime import timedelta
+
+from app.demo_content import demo_portfolio_content
+from app.models.portfolio import Portfolio, PortfolioVersion
+
+API = "/api/v1/portfolios"
+
+
+def versions_of(client, portfolio_id):
+    return client.get(f"{API}/{portfolio_id}/versions").get_json()
+
+
+def backdate_last_snapshot(portfolio_id, seconds=3600):
+    stored = Portfolio.objects.get(id=portfolio_id)
+    stored.update(set__last_snapshot_at=stored.last_snapshot_at - timedelta(seconds=seconds))
+
+
+def test_creation_is_the_first_version(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    history = versions_of(auth_client, portfolio["id"])
+    assert [(v["version"], v["reason"]) for v in history["data"]] == [(1, "created")]
+    assert history["data"][0]["saved_at"].endswith("Z") and history["data"][0]["size"] > 0
+
+
+def test_continuous_autosave_is_throttled(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    for number in range(10):
+        auth_client.patch(url, json={"title": f"Typing {number}"})
+    assert Portfolio.objects.get(id=portfolio["id"]).version == 11
+    assert versions_of(auth_client, portfolio["id"])["pagination"]["total"] == 1
+    backdate_last_snapshot(portfolio["id"])
+    auth_client.patch(url, json={"title": "After a pause"})
+    history = versions_of(auth_client, portfolio["id"])["data"]
+    assert [(v["version"], v["reason"]) for v in history] == [(12, "autosave"), (1, "created")]
+
+
+def test_history_is_pruned_to_the_configured_count(auth_client, portfolio_factory, app):
+    app.config["MAX_VERSIONS_PER_PORTFOLIO"] = 3
+    app.config["VERSION_SNAPSHOT_INTERVAL_SECONDS"] = 0
+    portfolio = portfolio_factory()
+    for number in range(6):
+        auth_client.patch(f"{API}/{portfolio['id']}", json={"title": f"T{number}"})
+    history = versions_of(auth_client, portfolio["id"])
+    assert [v["version"] for v in history["data"]] == [7, 6, 5]
+    assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() == 3
+
+
+def test_read_and_restore_a_version(auth_client, portfolio_factory):
+    created = portfolio_factory()
+    url = f"{API}/{created['id']}"
+    backdate_last_snapshot(created["id"])
+    portfolio = auth_client.patch(url, json=demo_portfolio_content()).get_json()  # snapshotted
+    assert portfolio["version"] == 2
+    auth_client.patch(url, json={"title": "Rewritten", "projects": [], "slug": "new-address",
+                                 "is_private": True})
+    old = auth_client.get(f"{url}/versions/2").get_json()
+    assert len(old["content"]["projects"]) == 6
+
+    restored = auth_client.post(f"{url}/versions/2/restore", headers={"If-Match": '"3"'})
+    assert restored.status_code == 200
+    body = restored.get_json()
+    assert body["version"] == 4
+    assert body["title"] == portfolio["title"]
+    assert [p["id"] for p in body["projects"]] == [p["id"] for p in portfolio["projects"]]
+    # Address and privacy are not content: a restore never re-publishes or moves the page.
+    assert body["slug"] == "new-address" and body["is_private"] is True
+
+    history = [(v["version"], v["reason"]) for v in versions_of(auth_client, portfolio["id"])["data"]]
+    assert (4, "restore") in history
+    assert (3, "before restore") in history  # what the restore replaced can itself come back
+
+
+def test_restore_with_a_stale_version_is_409(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    auth_client.patch(url, json={"title": "Changed"})
+    response = auth_client.post(f"{url}/versions/1/restore", headers={"If-Match": '"1"'})
+    assert response.status_code == 409
+    assert Portfolio.objects.get(id=portfolio["id"]).title == "Changed"
+
+
+def test_unknown_version_is_404(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    assert auth_client.get(f"{API}/{portfolio['id']}/versions/99").status_code == 404
+    assert auth_client.post(f"{API}/{portfolio['id']}/versions/99/restore").status_code == 404
