@@ -7,6 +7,8 @@ from bson import ObjectId
 from app.demo_content import demo_portfolio_content
 from app.models.portfolio import Portfolio, PortfolioVersion
 
+from .conftest import PASSWORD
+
 API = "/api/v1/portfolios"
 
 
@@ -372,4 +374,12 @@ def test_delete_removes_the_portfolio_and_its_history(auth_client, portfolio_fac
     assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() >= 1
     assert auth_client.delete(f"{API}/{portfolio['id']}").status_code == 204
     assert auth_client.get(f"{API}/{portfolio['id']}").status_code == 404
+    assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() == 0
+
+
+def test_deleting_the_account_deletes_its_portfolios(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    response = auth_client.delete("/api/v1/auth/me", json={"password": PASSWORD})
+    assert response.status_code == 204
+    assert Portfolio.objects(id=portfolio["id"]).count() == 0
     assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() == 0

@@ -19,7 +19,7 @@ from ..models.portfolio import (
 )
 from ..models.user import utcnow
 from ..schemas.portfolio import MAX_ITEMS_PER_SECTION
-from . import versions
+from . import accounts, versions
 from .passwords import hash_password
 
 RESERVED_SLUGS = frozenset({
@@ -344,3 +344,6 @@ def delete_all_of(user):
 # `hook(portfolio)` before a portfolio is deleted, `hook(source, copy, new_item_ids)` after a copy.
 DELETE_HOOKS = []
 DUPLICATE_HOOKS = []
+
+
+accounts.ACCOUNT_CLEANUPS.append(delete_all_of)
