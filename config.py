@@ -53,7 +53,8 @@ class Config:
     GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID", "")
     GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET", "")
     GOOGLE_SERVER_METADATA_URL = os.environ.get(
-        "GOOGLE_SERVER_METADATA_URL", "https://accounts.google.com/.well-known/openid-configuration")
+        "GOOGLE_SERVER_METADATA_URL",
+        "https://accounts.google.com/.well-known/openid-configuration")
     LINKEDIN_CLIENT_ID = os.environ.get("LINKEDIN_CLIENT_ID", "")
     LINKEDIN_CLIENT_SECRET = os.environ.get("LINKEDIN_CLIENT_SECRET", "")
     LINKEDIN_SERVER_METADATA_URL = os.environ.get(
@@ -62,8 +63,12 @@ class Config:
     # Public base URL of this API for the callback URL registered at the providers; without it,
     # the callback URL is built from the request (behind proxies, see TRUSTED_PROXIES).
     OAUTH_REDIRECT_BASE = os.environ.get("OAUTH_REDIRECT_BASE", "")
-    # The frontend page where a provider sign-in ends, receiving `#access_token=...` or `#error=...`.
+    # The frontend page where a provider sign-in ends, given `#access_token=...` or `#error=...`.
     FRONTEND_URL = os.environ.get("FRONTEND_URL", "")
+    # The session cookie carries the OAuth state: Lax so that the provider's redirect back brings
+    # it, HTTPS-only in production.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = APP_ENV == "production"
 
     MAX_PORTFOLIOS_PER_USER = _env_int("MAX_PORTFOLIOS_PER_USER", 20)
     # Far below MongoDB's 16 MB document limit, and plenty for a real portfolio's text.

@@ -1,5 +1,8 @@
 """Accounts and JWT auth, per the contract's /api/v1/auth table."""
+import io
+import json
 import time
+import zipfile
 
 import pytest
 
@@ -234,3 +237,48 @@ def test_register_is_rate_limited_per_ip(make_app):
     statuses = [client.post(REGISTER, json={"email": f"r{i}@example.com", "password": PASSWORD,
                                             "full_name": "R"}).status_code for i in range(3)]
     assert statuses == [201, 201, 429]
+
+
+def test_delete_me_without_the_password_is_422(auth_client):
+    response = auth_client.delete(ME, json={})
+    assert response.status_code == 422
+    assert "password" in response.get_json()["errors"]
+    # `confirm` is for accounts without a password; it does not replace an existing one.
+    assert auth_client.delete(ME, json={"confirm": "DELETE"}).status_code == 422
+    assert User.objects.count() == 1
+
+
+def _export(client):
+    response = client.get(f"{ME}/export")
+    assert response.status_code == 200, response.get_json()
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    return response, archive, json.loads(archive.read("user.json"))
+
+
+def test_export_is_a_zip_with_the_user_and_no_password_hash(auth_client):
+    response, archive, user = _export(auth_client)
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert archive.namelist() == ["user.json"]
+    assert user["id"] == auth_client.user["id"]
+    assert user["email"] == auth_client.user["email"]
+    assert user["oauth_identities"] == []
+    assert "password_hash" not in user
+    assert "$argon2" not in archive.read("user.json").decode()
+
+
+def test_export_includes_what_each_area_contributes(auth_client, monkeypatch):
+    from app.services import accounts
+
+    def portfolio_exporter(user, archive):
+        archive.writestr("portfolios/list.json", f'["of {user.email}"]')
+
+    monkeypatch.setattr(accounts, "ACCOUNT_EXPORTERS", [portfolio_exporter])
+    _, archive, _ = _export(auth_client)
+    assert archive.namelist() == ["user.json", "portfolios/list.json"]
+    assert archive.read("portfolios/list.json").decode() == f'["of {auth_client.user["email"]}"]'
+
+
+def test_export_requires_a_token(client):
+    assert client.get(f"{ME}/export").status_code == 401

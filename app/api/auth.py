@@ -1,5 +1,5 @@
 """Accounts and JWT auth: /api/v1/auth."""
-from flask import current_app, request
+from flask import current_app, request, send_file
 from flask_jwt_extended import current_user, decode_token, get_jwt
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import Blueprint, abort
@@ -100,8 +100,24 @@ def update_me(changes):
 @blp.arguments(DeleteAccountSchema)
 @blp.response(204)
 def delete_me(data):
-    """Delete the account and every document and file it owns."""
-    accounts.delete_account(current_user, data["password"])
+    """Delete the account and every document and file it owns.
+
+    Send `password`; an account without one (created with Google or LinkedIn) sends
+    `{"confirm": "DELETE"}` instead.
+    """
+    accounts.delete_account(current_user, **data)
+
+
+@blp.route("/me/export", methods=["GET"])
+@login_required
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip",
+              description="A ZIP: `user.json`, then one folder per data area.")
+def export_me():
+    """Download everything the account holds."""
+    response = send_file(accounts.export_account(current_user), mimetype="application/zip",
+                         as_attachment=True, download_name="vitrine-export.zip")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.route("/password", methods=["POST"])

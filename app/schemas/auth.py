@@ -46,7 +46,10 @@ class PasswordChangeSchema(StrictSchema):
 
 
 class DeleteAccountSchema(StrictSchema):
-    password = fields.String(required=True, validate=validate.Length(max=1024))
+    # `password` for accounts that have one; `confirm: "DELETE"` for those created with Google or
+    # LinkedIn (services.accounts.delete_account decides which is required).
+    password = fields.String(validate=validate.Length(max=1024))
+    confirm = fields.String(validate=validate.Equal("DELETE"))
 
 
 class OAuthIdentitySchema(Schema):
