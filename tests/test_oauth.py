@@ -331,14 +331,15 @@ def register_with_password(browser, email="ada@example.com"):
     return response.get_json()["user"]
 
 
-def test_verified_email_links_the_existing_account(browser, provider):
-    existing = register_with_password(browser)
-    fragment = fragment_of(sign_in_with(browser, provider, google_claims(email="ADA@example.com")))
-    me = browser.get(ME, headers=bearer(fragment["access_token"])).get_json()
-    assert me["id"] == existing["id"]
-    assert me["full_name"] == "Ada (password)"  # the account keeps its own name
-    assert me["oauth_providers"] == ["google"] and me["has_password"] is True
+def test_a_password_account_is_never_linked_automatically(browser, provider):
+    # Whoever registered with a password never proved owning the address: linking would let a
+    # squatter who pre-registered the victim's email keep a password into the victim's account.
+    register_with_password(browser)
+    response = sign_in_with(browser, provider, google_claims(email="ADA@example.com"))
+    assert fragment_of(response)["error"] == "account_exists"
+    assert "access_token" not in response.headers["Location"]
     assert User.objects.count() == 1
+    assert User.objects.get(email="ada@example.com").oauth_identities == []
     login = browser.post("/api/v1/auth/login", json={"email": "ada@example.com",
                                                     "password": PASSWORD})
     assert login.status_code == 200

@@ -50,7 +50,8 @@ def login(provider):
 @blp.response(302, headers=LOCATION_HEADER, description=(
     "To FRONTEND_URL with `#access_token=...&refresh_token=...&token_type=Bearer`, or "
     "`#error=<code>&error_description=...` (codes: access_denied, invalid_state, provider_error, "
-    "email_missing, email_not_verified, identity_conflict). Tokens are only ever in the fragment."))
+    "email_missing, email_not_verified, account_exists, identity_conflict). Tokens are only ever "
+    "in the fragment."))
 @blp.alt_response(200, schema=AuthResultSchema, success=True,
                   description="Without FRONTEND_URL: the tokens as JSON, like POST /auth/login.")
 @blp.alt_response(400, response="BAD_REQUEST",

@@ -8,7 +8,11 @@ tokens in the URL fragment, which browsers never send to a server or put in a Re
 
 Account rules (`find_or_create_user`):
 - the provider's `(provider, subject)` pair is the identity and signs in the account it is on;
-- otherwise an email the provider has *verified* finds the existing account and links to it;
+- otherwise an email the provider has *verified* finds an existing password-less account (made
+  by another provider, which verified the same address) and links to it;
+- an existing account with a password is never linked automatically: nobody proved that whoever
+  registered it owns the address, so linking would let someone who pre-registered a victim's
+  email keep a password into the victim's account. Its owner signs in with the password instead;
 - otherwise a new account without a password is created.
 An unverified email is refused outright: linking on it would hand an existing account to whoever
 typed that address at the provider, and creating an account on it would let anyone reserve
@@ -196,6 +200,10 @@ def find_or_create_user(identity):
                             f"Your email address is not verified at {label}; verify it there, "
                             "or sign up with a password.")
     user = User.objects(email=identity.email).first()
+    if user is not None and user.password_hash:
+        raise SignInRefused("account_exists",
+                            "An account with this email already exists; sign in with its "
+                            "password.")
     if user is None:
         try:
             return User(
