@@ -7,7 +7,7 @@ import os
 from datetime import timedelta
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
-DEFAULT_SECRET = "dev-only-secret-change-me"
+DEFAULT_SECRET = "dev-only-insecure-secret-change-me-before-production"
 MIN_SECRET_LENGTH = 32
 
 
@@ -47,6 +47,12 @@ class Config:
     RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "20/minute;200/hour")
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "5/minute;50/hour")
     RATELIMIT_REGISTER_PER_IP = os.environ.get("RATELIMIT_REGISTER_PER_IP", "10/hour")
+    # Password attempts on one protected portfolio from one client address.
+    RATELIMIT_UNLOCK = os.environ.get("RATELIMIT_UNLOCK", "10/minute")
+    # How long a visitor who typed a portfolio's password keeps it unlocked.
+    PORTFOLIO_UNLOCK_HOURS = _env_int("PORTFOLIO_UNLOCK_HOURS", 12)
+    # Rendered PDFs kept in GridFS (bucket pdf_cache), oldest evicted beyond this many.
+    PDF_CACHE_MAX_ENTRIES = _env_int("PDF_CACHE_MAX_ENTRIES", 500)
 
     # Sign in with Google / LinkedIn (OpenID Connect). A provider without an id and a secret is
     # off (503). The discovery document names every endpoint (authorize, token, userinfo, JWKS).

@@ -383,3 +383,17 @@ def test_deleting_the_account_deletes_its_portfolios(auth_client, portfolio_fact
     assert response.status_code == 204
     assert Portfolio.objects(id=portfolio["id"]).count() == 0
     assert PortfolioVersion.objects(portfolio=portfolio["id"]).count() == 0
+
+
+def test_account_export_contains_every_portfolio_and_its_history(auth_client, portfolio_factory):
+    import io
+    import json
+    import zipfile
+    portfolio = portfolio_factory(full=True)
+    response = auth_client.get("/api/v1/auth/me/export")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    exported = json.loads(archive.read(f"portfolios/{portfolio['slug']}/portfolio.json"))
+    assert exported["projects"] == portfolio["projects"]
+    history = json.loads(archive.read(f"portfolios/{portfolio['slug']}/versions.json"))
+    assert history[0]["version"] == 1 and history[0]["content"]["title"] == "My portfolio"

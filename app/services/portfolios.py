@@ -3,6 +3,7 @@
 Every change to a portfolio goes through `write()`: one conditional update on `_id` + `version`
 that also increments the version, so two editors never silently overwrite each other.
 """
+import json
 import re
 import unicodedata
 from datetime import timedelta
@@ -18,7 +19,7 @@ from ..models.portfolio import (
     CONTENT_FIELDS, SECTION_FIELDS, SECTIONS, Portfolio, PreviousSlug, Profile,
 )
 from ..models.user import utcnow
-from ..schemas.portfolio import MAX_ITEMS_PER_SECTION
+from ..schemas.portfolio import MAX_ITEMS_PER_SECTION, PortfolioSchema, VersionSchema
 from . import accounts, versions
 from .passwords import hash_password
 
@@ -346,4 +347,16 @@ DELETE_HOOKS = []
 DUPLICATE_HOOKS = []
 
 
+def export_all_of(user, archive):
+    """Each portfolio as the editor sees it, with its saved versions, into the account ZIP."""
+    for portfolio in Portfolio.objects(owner=user):
+        folder = f"portfolios/{portfolio.slug}"
+        archive.writestr(f"{folder}/portfolio.json", json.dumps(
+            PortfolioSchema().dump(portfolio), indent=2, ensure_ascii=False))
+        archive.writestr(f"{folder}/versions.json", json.dumps(
+            VersionSchema(many=True).dump(versions.history(portfolio.id, with_content=True)),
+            indent=2, ensure_ascii=False))
+
+
 accounts.ACCOUNT_CLEANUPS.append(delete_all_of)
+accounts.ACCOUNT_EXPORTERS.append(export_all_of)

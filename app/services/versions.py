@@ -59,8 +59,10 @@ def _prune(portfolio_id):
         collection.delete_many({"portfolio": portfolio_id, "version": {"$lt": entry["version"]}})
 
 
-def history(portfolio_id):
-    return PortfolioVersion.objects(portfolio=portfolio_id).exclude("content").order_by("-version")
+def history(portfolio_id, with_content=False):
+    """Saved versions, newest first (without their content unless asked: it is the bulk)."""
+    found = PortfolioVersion.objects(portfolio=portfolio_id).order_by("-version")
+    return found if with_content else found.exclude("content")
 
 
 def get_version(portfolio_id, number):
