@@ -1,0 +1,1 @@
+"""The pages visitors and recruiters see: rendering of published portfolios (HTML and PDF)."""
