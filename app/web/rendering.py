@@ -46,7 +46,7 @@ DEFAULT_HEADINGS = {
     "certifications": "Certifications", "experiences": "Experience", "trainings": "Training",
     "projects": "Projects", "skills": "Skills", "proofs": "Documents",
 }
-DEFAULT_DISPLAY = {"experiences": "timeline", "projects": "cards", "skills": "compact"}
+DEFAULT_DISPLAY = {"experiences": "timeline", "projects": "cards"}
 
 TEMPLATE_THEMES = {
     "classic": {"primary_color": "#7b2d26", "accent_color": "#a8875a",
@@ -115,6 +115,7 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # A URL the app built (proof files) may go into a style attribute only if it is this plain.
+_CSS_VALUE = re.compile(r'^[#\w\s",.-]+$')
 _PLAIN_URL = re.compile(r"^[A-Za-z0-9/._~:?=&%+-]+$")
 _BLANK_GIF = ("data:image/gif;base64,"
               "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -276,8 +277,13 @@ def section_variables(style, page_variables):
 
 
 def css_declarations(variables):
-    """`--name: value;` pairs; names are ours, values come from `_colour`/FONT_STACKS."""
-    return " ".join(f"--{name}: {value};" for name, value in variables.items())
+    """`--name: value;` pairs for a <style> block, where HTML escaping would break the font
+    stacks' quotes. Names are ours; values come from `_colour` and FONT_STACKS, and are checked
+    once more to hold nothing that could end a declaration or the <style> element."""
+    for value in variables.values():
+        if not _CSS_VALUE.match(value):
+            raise ValueError(f"refusing CSS value {value!r}")
+    return Markup(" ".join(f"--{name}: {value};" for name, value in variables.items()))
 
 
 # --- the page model the templates render ---------------------------------------------------------

@@ -1,0 +1,359 @@
+"""The look of published portfolios: HTML templates and the PDF (app/web/rendering.py).
+
+Portfolios are built in memory from the demo content and cut down by `portfolio_view`, as the
+routes do; nothing here needs the database.
+"""
+import http.server
+import io
+import re
+import threading
+
+import pytest
+from bson import ObjectId
+from PIL import Image
+from pypdf import PdfReader
+
+from app.demo_content import demo_portfolio_content
+from app.models.portfolio import SECTIONS, Portfolio, Profile, Proof
+from app.services.portfolios import build_items
+from app.services.visibility import portfolio_view
+from app.web import rendering
+from app.web.rendering import (
+    contrast, format_date, format_period, render_gone_page, render_password_page,
+    render_portfolio_page, render_portfolio_pdf, theme_variables,
+)
+
+TEMPLATES = ("classic", "modern", "minimal")
+PAYLOAD = "<script>alert(1)</script>"
+PUBLIC_MARK = "Vélib' availability forecaster"
+RECRUITER_MARK = "Warehouse picking optimiser"
+PRIVATE_MARK = "budgeting bot"
+def png(colour="#2a9d8f"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = png()
+
+
+def make_portfolio(template="modern", **overrides):
+    content = demo_portfolio_content() | overrides
+    portfolio = Portfolio(owner=ObjectId(), title="Camille's portfolio", slug="camille-martin",
+                          description=content.get("description"), template=template,
+                          theme=content.get("theme", {}), layout=content.get("layout", {}),
+                          profile=Profile(**content.get("profile", {})))
+    for section, (field, _) in SECTIONS.items():
+        setattr(portfolio, field, build_items(section, content.get(field, [])))
+    photo = Proof(item_type="profile", title="Portrait", visibility="public", file_id=ObjectId(),
+                  content_type="image/png", width=1, height=1, thumbnail_file_id=ObjectId())
+    screenshot = Proof(item_type="projects", item_id=portfolio.projects[0].id,
+                       title="Dashboard screenshot", visibility="public", file_id=ObjectId(),
+                       content_type="image/png", width=1, height=1,
+                       thumbnail_file_id=ObjectId())
+    report = Proof(item_type="projects", item_id=portfolio.projects[0].id, title="Final report",
+                   visibility="public", file_id=ObjectId(), content_type="application/pdf")
+    portfolio.proofs = [photo, screenshot, report]
+    portfolio.profile.photo_proof_id = photo.id
+    return portfolio
+
+
+def proof_url(proof_id, thumbnail):
+    return f"/p/camille-martin/proofs/{proof_id}" + ("?thumbnail=1" if thumbnail else "")
+
+
+def page(portfolio, audience="public", noindex=False):
+    return render_portfolio_page(portfolio_view(portfolio, audience), audience=audience,
+                                 proof_url=proof_url,
+                                 page_url="https://vitrine.example/p/camille-martin",
+                                 pdf_url="/p/camille-martin.pdf", noindex=noindex)
+
+
+def section_ids(html):
+    return re.findall(r'<section id="section-([a-z-]+)"', html)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("audience", ("public", "recruiter"))
+def test_every_section_of_the_demo_renders(template, audience):
+    portfolio = make_portfolio(template)
+    html = page(portfolio, audience)
+
+    assert f'class="template-{template}' in html
+    assert set(section_ids(html)) == {"profile", "experiences", "projects", "diplomas",
+                                      "certifications", "trainings", "skills", "profile-links"}
+    assert html.count("<h1") == 1 and '<html lang="en">' in html
+    for landmark in ("<header", "<main", "<aside", "<footer", "<nav"):
+        assert landmark in html
+    assert "Camille Martin" in html and "Made with <strong>Vitrine</strong>" in html
+    assert 'href="/p/camille-martin.pdf"' in html
+    assert PUBLIC_MARK.replace("'", "&#39;") in html
+    assert (RECRUITER_MARK in html) == (audience == "recruiter")
+    assert ("camille.martin@example.com" in html) == (audience == "recruiter")
+    assert PRIVATE_MARK not in html
+    # Dates read as dates; the current job is "present".
+    assert "Jul 2024 – Dec 2024" in html and "Feb 2025 – present" in html
+    # Proofs beside their item: a thumbnail linking to the file, other files as typed links.
+    screenshot, report = portfolio.proofs[1:]
+    assert (f'<a href="/p/camille-martin/proofs/{screenshot.id}"><img src="/p/camille-martin/'
+            f'proofs/{screenshot.id}?thumbnail=1" alt="Dashboard screenshot"') in html
+    assert re.search(rf'href="/p/camille-martin/proofs/{report.id}"><span class="proof-kind">'
+                     r'PDF</span> Final report', html)
+    assert f'src="/p/camille-martin/proofs/{portfolio.proofs[0].id}?thumbnail=1"' in html
+    # Skills name the items that prove them, linked to their anchors.
+    kubernetes = portfolio.projects[3]
+    assert f'<a href="#projects-{kubernetes.id}">Home-lab Kubernetes cluster</a>' in html
+    assert f'id="projects-{kubernetes.id}"' in html
+    # External links open safely.
+    for anchor in re.findall(r'<a href="https?://[^"]*"[^>]*>', html):
+        assert 'rel="noopener nofollow"' in anchor and 'target="_blank"' in anchor
+
+
+def test_headings_are_in_order():
+    html = page(make_portfolio("classic"), "recruiter")
+    levels = [int(level) for level in re.findall(r"<h([1-6])", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:]))
+
+
+def test_layout_order_hidden_sections_columns_and_headings():
+    layout = {"columns": 2, "sidebar": "left", "sections": [
+        {"section": "skills", "column": "main", "heading": "What I do"},
+        {"section": "projects", "column": "side", "style": {"display": "list"}},
+        {"section": "experiences", "hidden": True},
+        {"section": "diplomas", "column": "main",
+         "style": {"background_color": "#102030", "text_color": "#203040",
+                   "font_size": "large", "display": "compact"}},
+    ]}
+    html = page(make_portfolio("minimal", layout=layout))
+
+    # The named sections first (hidden left out), then the others in the default order.
+    assert section_ids(html) == ["skills", "diplomas", "profile", "projects",
+                                 "certifications", "trainings", "profile-links"]
+    assert "Software engineering intern" not in html
+    assert '<h2 id="section-skills-heading" class="section-title">What I do</h2>' in html
+    main, aside = html.split("<aside", 1)
+    assert 'id="section-skills"' in main and 'id="section-projects"' in aside
+    assert "two-columns sidebar-left" in html
+    diplomas = re.search(r'<section id="section-diplomas"[^>]*>', html).group(0)
+    assert "display-compact" in diplomas and "size-large" in diplomas
+    # A dark text colour on a dark background is replaced by a readable one.
+    text = re.search(r"--text: (#[0-9a-f]{6})", diplomas).group(1)
+    assert contrast(text, "#102030") >= 4.5
+
+
+def test_empty_sections_do_not_render():
+    html = page(make_portfolio(trainings=[], links=[
+        {"network": "github", "url": "https://github.com/example", "visibility": "private"}]))
+    assert "section-trainings" not in html and "section-profile-links" not in html
+    assert "Training</h2>" not in html
+
+
+def test_one_column_layout_has_no_sidebar():
+    html = page(make_portfolio("classic", layout={"columns": 1}))
+    assert "<aside" not in html
+    assert section_ids(html)[:3] == ["profile", "experiences", "projects"]
+
+
+def _poison(value):
+    if isinstance(value, str):
+        return PAYLOAD
+    if isinstance(value, list):
+        return [_poison(entry) for entry in value]
+    return value
+
+
+KEEP = {"id", "visibility", "type", "level", "category", "availability", "contact_visibility",
+        "current", "hours", "project_ids", "certification_ids", "training_ids", "url",
+        "repository_url", "demo_url", "video_url", "credential_url", "email", "phone"}
+
+
+def poisoned_portfolio(template):
+    """The demo with the payload in every free-text field (dates included)."""
+    content = demo_portfolio_content()
+    for field, _ in SECTIONS.values():
+        content[field] = [{key: value if key in KEEP else _poison(value)
+                           for key, value in item.items()} for item in content[field]]
+    content["profile"] = {key: value if key in KEEP else PAYLOAD
+                          for key, value in content["profile"].items()}
+    for entry in content["layout"]["sections"]:
+        entry["heading"] = PAYLOAD
+    content["description"] = PAYLOAD
+    del content["template"]
+    portfolio = make_portfolio(template, **content)
+    portfolio.title = PAYLOAD
+    for proof in portfolio.proofs:
+        proof.title = PAYLOAD
+    # Values the schemas would refuse, as if they had slipped into the document anyway.
+    portfolio.theme = {"primary_color": f"red;}}</style>{PAYLOAD}", "heading_font": PAYLOAD}
+    portfolio.links[0].url = "javascript:alert(1)"
+    portfolio.projects[0].demo_url = " JavaScript:alert(1)"
+    return portfolio
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("audience", ("public", "recruiter"))
+def test_user_text_is_escaped_everywhere(template, audience):
+    html = page(poisoned_portfolio(template), audience)
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "javascript:" not in html.lower()
+    assert html.count("</style>") == 3
+
+
+def test_escaping_on_the_password_and_gone_pages():
+    html = render_password_page(title=PAYLOAD, slug="camille-martin",
+                                unlock_url="/p/camille-martin/unlock", error=PAYLOAD)
+    assert "<script>" not in html
+    assert '<form method="post" action="/p/camille-martin/unlock">' in html
+    assert 'name="password" type="password"' in html and 'role="alert"' in html
+    assert "role=\"alert\"" not in render_password_page(
+        title="x", slug="x", unlock_url="/p/x/unlock", error=None)
+    gone = render_gone_page(message=PAYLOAD)
+    assert "<script>" not in gone and "&lt;script&gt;" in gone
+    assert 'content="noindex,nofollow"' in gone
+
+
+def test_noindex_and_link_previews():
+    portfolio = make_portfolio()
+    hidden = page(portfolio, "recruiter", noindex=True)
+    assert '<meta name="robots" content="noindex,nofollow">' in hidden
+    assert 'rel="canonical"' not in hidden
+    shown = page(portfolio)
+    assert 'name="robots"' not in shown
+    assert '<link rel="canonical" href="https://vitrine.example/p/camille-martin">' in shown
+    description = ("Backend and data engineering · available from March 2027")
+    assert f'<meta name="description" content="{description}">' in shown
+    assert f'<meta property="og:description" content="{description}">' in shown
+    assert ('<meta property="og:image" content="https://vitrine.example/p/camille-martin/'
+            f'proofs/{portfolio.proofs[0].id}?thumbnail=1">') in shown
+
+
+def test_theme_becomes_css_variables_with_readable_text():
+    html = page(make_portfolio(theme={"primary_color": "#ffe600", "accent_color": "#00ff00",
+                                      "background_color": "#ffffff", "text_color": "#eeeeee",
+                                      "heading_font": "mono", "body_font": "serif"}))
+    root = re.search(r":root \{ (.*?) \}", html).group(1)
+    assert "--primary: #ffe600;" in root and "--on-primary: #111111;" in root
+    assert '--heading-font: ui-monospace, "SFMono-Regular"' in root
+    assert '--body-font: "Iowan Old Style"' in root
+    variables = theme_variables({"primary_color": "#ffe600", "background_color": "#ffffff",
+                                 "text_color": "#eeeeee"}, "modern")
+    for name in ("text", "muted", "primary-text", "accent-text"):
+        assert contrast(variables[name], variables["surface"]) >= 4.5
+    assert theme_variables({"primary_color": "#0b1f3a"}, "modern")["on-primary"] == "#ffffff"
+
+
+def test_partial_dates_read_naturally():
+    assert format_date("2024") == "2024"
+    assert format_date("2024-09") == "Sep 2024"
+    assert format_date("2024-10-12") == "12 Oct 2024"
+    assert format_period("2022-09", "2027-06") == "Sep 2022 – Jun 2027"
+    assert format_period("2025-02", None, True) == "Feb 2025 – present"
+    assert format_period(None, "2020-07") == "Jul 2020"
+    assert format_period("2024-10-12", "2024-10-12") == "12 Oct 2024"
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+def pdf_of(portfolio, audience="recruiter", images=None):
+    images = images if images is not None else {
+        str(proof.id): (png(f"#{index * 40:02x}2040"), "image/png")
+        for index, proof in enumerate(portfolio.proofs)}
+    return render_portfolio_pdf(portfolio_view(portfolio, audience), audience=audience,
+                                author="Camille Martin",
+                                title="Camille Martin — portfolio", proof_image=images.get)
+
+
+@pytest.fixture(scope="module")
+def demo_pdf():
+    return PdfReader(io.BytesIO(pdf_of(make_portfolio())))
+
+
+def pdf_text(reader):
+    return "\n".join(sheet.extract_text() for sheet in reader.pages)
+
+
+def test_pdf_text_metadata_and_pages(demo_pdf):
+    text = pdf_text(demo_pdf)
+    assert "Camille Martin" in text and RECRUITER_MARK in text and PRIVATE_MARK not in text
+    # Non-ASCII text survives: accents, dashes, middle dots.
+    for fragment in ("Vélib", "Lycée Ampère", "Jul 2024 – Dec 2024",
+                     "Backend and data engineering · available", "Proven by"):
+        assert fragment in text
+    assert demo_pdf.metadata.title == "Camille Martin — portfolio"
+    assert demo_pdf.metadata.author == "Camille Martin"
+    assert 2 <= len(demo_pdf.pages) <= 4
+    assert sum(len(sheet.images) for sheet in demo_pdf.pages) >= 2  # photo and screenshot
+    assert demo_pdf.pages[0].mediabox.width == pytest.approx(595.3, abs=1)  # A4
+
+
+def test_pdf_public_view_leaves_out_recruiter_items():
+    text = pdf_text(PdfReader(io.BytesIO(pdf_of(make_portfolio(), "public"))))
+    assert PUBLIC_MARK in text and RECRUITER_MARK not in text and "example.com" not in text
+
+
+def test_pdf_layout_page_starts_a_new_sheet():
+    others = [{"section": name, "hidden": True} for name in rendering.DEFAULT_ORDER
+              if name not in ("profile", "skills")]
+    layout = {"columns": 1, "sections": [{"section": "skills", "page": 2},
+                                         {"section": "profile"}, *others]}
+    reader = PdfReader(io.BytesIO(pdf_of(make_portfolio(layout=layout))))
+    assert len(reader.pages) == 2
+    assert "Fourth-year student" in reader.pages[0].extract_text()
+    assert "SKILLS" not in reader.pages[0].extract_text()
+    assert "SKILLS" in reader.pages[1].extract_text()
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    hits = []
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_pdf_fetches_nothing_written_by_the_user():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        html_bits = (f'<img src="{base}/img.png"> <link rel="stylesheet" href="{base}/x.css">'
+                     f'<style>body {{ background: url({base}/bg.png) }}</style>')
+        portfolio = make_portfolio(profile={"display_name": html_bits, "bio": html_bits})
+        portfolio.projects[0].demo_url = f"{base}/demo"
+        portfolio.projects[0].description = f"{base}/description.png"
+        portfolio.links[0].url = f"{base}/github.png"
+        reader = PdfReader(io.BytesIO(pdf_of(portfolio)))
+        assert "img.png" in pdf_text(reader)  # written out as text, not loaded
+        # Even where xhtml2pdf would be allowed to fetch, the link callback refuses.
+        resolve = rendering._PdfResources(lambda proof_id: None)
+        for uri in (f"{base}/img.png", "//127.0.0.1/x.png", "file:///etc/passwd", "/etc/passwd",
+                    "../../config.py", str(rendering.STATIC_DIR / ".." / "__init__.py")):
+            assert resolve(uri).startswith("data:image/gif;base64,")
+        assert server.RequestHandlerClass.hits == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_pdf_link_callback_resolves_only_our_files_and_proofs():
+    proof_id = str(ObjectId())
+    resolve = rendering._PdfResources({proof_id: (PNG, "image/png")}.get)
+    assert resolve(f"proof:{proof_id}").startswith("data:image/png;base64,")
+    assert resolve(f"proof:{ObjectId()}").startswith("data:image/gif;base64,")
+    stylesheet = str(rendering.STATIC_DIR / "portfolio" / "base.css")
+    assert resolve(stylesheet) == stylesheet
+    font = str(rendering.PDF_FONT_DIR / "Vera.ttf")
+    assert resolve(font) == font
+
+
+def test_pdf_escapes_user_text():
+    text = pdf_text(PdfReader(io.BytesIO(pdf_of(poisoned_portfolio("classic"), images={}))))
+    assert PAYLOAD in text  # shown as the text it is
