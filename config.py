@@ -6,6 +6,8 @@ Production refuses to start with a default or short secret (see `Config.validate
 import os
 from datetime import timedelta
 
+from celery.schedules import crontab
+
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 DEFAULT_SECRET = "dev-only-insecure-secret-change-me-before-production"
 MIN_SECRET_LENGTH = 32
@@ -13,6 +15,10 @@ MIN_SECRET_LENGTH = 32
 
 def _env_int(name, default):
     return int(os.environ.get(name, default))
+
+
+def _env_bool(name, default):
+    return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
 
 
 def _env_list(name, default=""):
@@ -82,6 +88,31 @@ class Config:
     VERSION_SNAPSHOT_INTERVAL_SECONDS = _env_int("VERSION_SNAPSHOT_INTERVAL_SECONDS", 300)
     MAX_VERSIONS_PER_PORTFOLIO = _env_int("MAX_VERSIONS_PER_PORTFOLIO", 50)
 
+    # Proof files (GridFS): per file, per user over all portfolios (thumbnails included), and
+    # the largest image (pixels, all frames) decoded to strip its metadata.
+    PROOF_MAX_BYTES = _env_int("PROOF_MAX_BYTES", 20 * 1024 * 1024)
+    USER_STORAGE_QUOTA_BYTES = _env_int("USER_STORAGE_QUOTA_BYTES", 200 * 1024 * 1024)
+    PROOF_MAX_IMAGE_PIXELS = _env_int("PROOF_MAX_IMAGE_PIXELS", 40_000_000)
+
+    # Audience (visits, statistics, notifications). See README "Audience and privacy".
+    VISITS_ENABLED = _env_bool("VISITS_ENABLED", True)
+    VISITS_CAPPED_BYTES = _env_int("VISITS_CAPPED_BYTES", 256 * 1024 * 1024)
+    GEOIP_DB_PATH = os.environ.get("GEOIP_DB_PATH", "")
+    NOTIFY_EVERY_RECRUITER_VISIT = _env_bool("NOTIFY_EVERY_RECRUITER_VISIT", False)
+    # Merged into Celery's configuration by celery_init_app. Publishing a visit must fail fast
+    # when Redis is down (the page then records it itself): a short connect timeout and no
+    # reconnection attempts when publishing (kombu would otherwise retry for seconds).
+    CELERY = {
+        "broker_transport_options": {"socket_connect_timeout": 1, "max_retries": 0},
+        "beat_schedule": {
+            "daily-digests": {"task": "vitrine.daily_digests",
+                              "schedule": crontab(hour=6, minute=0)},
+            "link-expiry-notices": {"task": "vitrine.link_expiry_notices",
+                                    "schedule": crontab(minute=15)},
+        },
+        "timezone": "UTC",
+    }
+
     # flask-smorest / OpenAPI
     API_TITLE = "Vitrine API"
     API_VERSION = "v1"
@@ -121,3 +152,6 @@ class TestConfig(Config):
     MONGODB_URI = os.environ.get("TEST_MONGODB_URI", "mongodb://127.0.0.1:27017/vitrine_test")
     MONGODB_TIMEOUT_MS = 1500
     RATELIMIT_ENABLED = False
+    # Tasks run in-process: no test leaves messages in the shared Redis. The Celery integration
+    # tests turn this off and run a real worker on a queue of their own.
+    CELERY_ALWAYS_EAGER = True

@@ -22,6 +22,7 @@ def create_app(config_class=Config):
     register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
+    register_audience(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -55,16 +56,36 @@ def register_blueprints(app):
     from . import jwt_callbacks  # noqa: F401  (registers the JWT loaders)
     from .api import ObjectIdConverter, objectid_param_schema
     from .api.auth import blp as auth_blp
+    from .api.notifications import blp as notifications_blp
     from .api.oauth import blp as oauth_blp
     from .api.portfolios import blp as portfolios_blp
+    from .api.proofs import blp as proofs_blp
+    from .api.public import blp as public_blp
+    from .api.recruiter_links import blp as recruiter_links_blp
+    from .api.stats import blp as stats_blp
     from .health import bp as health_bp
+    from .web.proof_files import bp as proof_files_bp
+    from .web.public import bp as public_pages_bp
 
     app.url_map.converters["objectid"] = ObjectIdConverter
     rest_api.register_converter(ObjectIdConverter, objectid_param_schema)
     rest_api.register_blueprint(auth_blp)
     rest_api.register_blueprint(oauth_blp)
     rest_api.register_blueprint(portfolios_blp)
+    rest_api.register_blueprint(proofs_blp)
+    rest_api.register_blueprint(recruiter_links_blp)
+    rest_api.register_blueprint(public_blp)
+    rest_api.register_blueprint(stats_blp)
+    rest_api.register_blueprint(notifications_blp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(public_pages_bp)
+    app.register_blueprint(proof_files_bp)
+
+
+def register_audience(app):
+    from . import tasks  # noqa: F401  (registers the Celery tasks with this app's Celery)
+    from .models.audience import ensure_audience_collections_once
+    ensure_audience_collections_once(app)
 
 
 def register_error_handlers(app):

@@ -1,0 +1,69 @@
+"""Statistics and notifications out, and the stats query in."""
+from marshmallow import Schema, fields, validate
+
+from ..services.stats import DEFAULT_DAYS, MAX_DAYS
+from .common import ObjectIdString, StrictSchema, UTCDateTime
+
+
+class StatsQuerySchema(StrictSchema):
+    days = fields.Integer(load_default=DEFAULT_DAYS, validate=validate.Range(min=1, max=MAX_DAYS),
+                          metadata={"description": "Days up to today (UTC) included."})
+
+
+class DayStatsSchema(Schema):
+    date = fields.String(metadata={"format": "date"})
+    views = fields.Integer()
+    unique_visitors = fields.Integer()
+
+
+class CountryStatsSchema(Schema):
+    country = fields.String(allow_none=True,
+                            metadata={"description": "ISO 3166 code; null when not located."})
+    views = fields.Integer()
+
+
+class SourceStatsSchema(Schema):
+    source = fields.String(metadata={"description": '"public" or a recruiter link id.'})
+    label = fields.String()
+    views = fields.Integer()
+
+
+class KindStatsSchema(Schema):
+    kind = fields.String(metadata={"enum": ["page", "pdf", "proof"]})
+    views = fields.Integer()
+
+
+class ReferrerStatsSchema(Schema):
+    host = fields.String()
+    views = fields.Integer()
+
+
+class TrendSchema(Schema):
+    previous_views = fields.Integer(metadata={"description": "Views in the period before."})
+    change_percent = fields.Float(allow_none=True,
+                                  metadata={"description": "null when the period before had none."})
+
+
+class StatsSchema(Schema):
+    """Counted views: no bots, no link previews, not the owner, not 30-minute repeats."""
+    days = fields.Integer()
+    total_views = fields.Integer()
+    unique_visitors = fields.Integer(metadata={"description": "Sum of each day's unique visitors."})
+    by_day = fields.List(fields.Nested(DayStatsSchema))
+    by_country = fields.List(fields.Nested(CountryStatsSchema))
+    by_source = fields.List(fields.Nested(SourceStatsSchema))
+    by_kind = fields.List(fields.Nested(KindStatsSchema))
+    top_referrers = fields.List(fields.Nested(ReferrerStatsSchema))
+    trend = fields.Nested(TrendSchema)
+
+
+class NotificationSchema(Schema):
+    id = ObjectIdString()
+    kind = fields.String(metadata={"enum": ["recruiter_link_opened", "daily_digest",
+                                            "recruiter_link_expiring"]})
+    message = fields.String()
+    portfolio_id = ObjectIdString(attribute="portfolio", allow_none=True)
+    data = fields.Dict()
+    read = fields.Boolean()
+    read_at = UTCDateTime(allow_none=True)
+    created_at = UTCDateTime()

@@ -1,0 +1,116 @@
+"""In-app notifications for portfolio owners: who opened a recruiter link, the daily digest,
+links about to expire. Each notification has a `key` (unique), so producing one twice (a retried
+task, two beat runs) leaves one."""
+from datetime import timedelta
+
+from bson import ObjectId
+from flask import current_app
+from flask_smorest import abort
+from mongoengine.errors import NotUniqueError
+
+from ..extensions import mongo_db
+from ..models.audience import ROLLUPS, Notification
+from ..models.portfolio import Portfolio
+from ..models.recruiter_link import RecruiterLink
+from ..models.user import utcnow
+from . import accounts, portfolios
+
+EXPIRY_NOTICE_AHEAD = timedelta(days=2)
+
+
+def iso_utc(moment):
+    """A naive UTC datetime as the API writes it (for the `data` of a notification)."""
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+def notify(user_id, kind, message, key, portfolio_id=None, data=None):
+    """Create a notification unless one with this key exists; returns it or None."""
+    try:
+        return Notification(user=ObjectId(user_id), kind=kind, message=message, key=key,
+                            portfolio=ObjectId(portfolio_id) if portfolio_id else None,
+                            data=data or {}).save()
+    except NotUniqueError:
+        return None
+
+
+def on_counted_visit(payload, at):
+    """A counted view through a recruiter link: tell the owner the first time (every time with
+    NOTIFY_EVERY_RECRUITER_VISIT)."""
+    if payload["source"] == "public":
+        return
+    link = RecruiterLink.objects(id=payload["source"]).only("label").first()
+    label = link.label if link else "a recruiter link"
+    data = {"link_id": payload["source"], "kind": payload["kind"],
+            "at": iso_utc(at)}
+    opened = notify(payload["owner_id"], "recruiter_link_opened",
+                    f"Your recruiter link “{label}” was opened for the first time.",
+                    key=f"link-opened:{payload['source']}", portfolio_id=payload["portfolio_id"],
+                    data=data)
+    if opened is None and current_app.config["NOTIFY_EVERY_RECRUITER_VISIT"]:
+        notify(payload["owner_id"], "recruiter_link_opened",
+               f"Your recruiter link “{label}” was opened again.",
+               key=f"link-visit:{payload['visit_id']}", portfolio_id=payload["portfolio_id"],
+               data=data)
+
+
+def produce_daily_digests(day):
+    """One digest per portfolio viewed on `day` (a date): "12 views yesterday, 3 countries"."""
+    rollups = list(mongo_db()[ROLLUPS].find({"day": day.isoformat(), "views": {"$gt": 0}},
+                                            {"portfolio": 1, "views": 1, "countries": 1}))
+    viewed = {portfolio["_id"]: portfolio for portfolio in Portfolio.objects(
+        id__in=[rollup["portfolio"] for rollup in rollups]).only("owner", "title").as_pymongo()}
+    produced = 0
+    for rollup in rollups:
+        portfolio = viewed.get(rollup["portfolio"])
+        if portfolio is None:
+            continue
+        views = rollup["views"]
+        countries = len([code for code in rollup.get("countries", {}) if code != "unknown"])
+        message = (f"“{portfolio['title']}”: {views} view{'s' if views != 1 else ''} on {day}, "
+                   f"{countries} countr{'ies' if countries != 1 else 'y'}.")
+        produced += notify(portfolio["owner"], "daily_digest", message,
+                           key=f"digest:{portfolio['_id']}:{day}", portfolio_id=portfolio["_id"],
+                           data={"date": day.isoformat(), "views": views,
+                                 "countries": countries}) is not None
+    return produced
+
+
+def produce_expiry_notices(now=None):
+    """Links that expire within two days and are not revoked: one notice per link, ever."""
+    now = now or utcnow()
+    produced = 0
+    for link in RecruiterLink.objects(revoked_at=None, expires_at__gt=now,
+                                      expires_at__lte=now + EXPIRY_NOTICE_AHEAD):
+        produced += notify(link.owner, "recruiter_link_expiring",
+                           f"Your recruiter link “{link.label}” expires on "
+                           f"{link.expires_at:%Y-%m-%d %H:%M} UTC.",
+                           key=f"link-expiring:{link.id}", portfolio_id=link.portfolio,
+                           data={"link_id": str(link.id),
+                                 "expires_at": iso_utc(link.expires_at)}) is not None
+    return produced
+
+
+def list_for(user):
+    """Unread first, then newest first."""
+    return Notification.objects(user=user.id).order_by("read", "-created_at")
+
+
+def mark_read(user, notification_id):
+    notification = Notification.objects(id=notification_id, user=user.id).first()
+    if notification is None:
+        abort(404, message="Notification not found.")
+    if not notification.read:
+        notification.modify(read=True, read_at=utcnow())
+    return notification
+
+
+def delete_portfolio_notifications(portfolio):
+    Notification.objects(portfolio=portfolio.id).delete()
+
+
+def delete_user_notifications(user):
+    Notification.objects(user=user.id).delete()
+
+
+portfolios.DELETE_HOOKS.append(delete_portfolio_notifications)
+accounts.ACCOUNT_CLEANUPS.append(delete_user_notifications)

@@ -1,0 +1,314 @@
+"""Recording visits: what counts, what is stored (never the IP), idempotent processing.
+
+Tasks run eagerly here (TestConfig); tests/test_celery_integration.py runs a real worker.
+"""
+import logging
+from datetime import datetime, time, timedelta
+
+import pytest
+from bson import ObjectId
+
+from app.extensions import mongo_db
+from app.models.audience import ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, Notification
+from app.models.portfolio import Portfolio
+from app.services import visits
+from app.services.stats import utc_today
+from app.services.visits import process_visit, record_visit, visit_payload
+
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"
+CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/125.0.0.0 Safari/537.36")
+
+
+def view(app, portfolio_id, kind="page", link=None, ip="8.8.8.8", user_agent=FIREFOX, **headers):
+    """One view of the portfolio, as the page routes record it (a direct call of record_visit)."""
+    portfolio = Portfolio.objects.get(id=portfolio_id)
+    if user_agent is not None:
+        headers["User-Agent"] = user_agent
+    with app.test_request_context("/p/x", headers=headers, environ_base={"REMOTE_ADDR": ip}):
+        record_visit(portfolio, kind, link=link)
+
+
+def payload_for(app, portfolio_id, at=None, ip="8.8.8.8", **headers):
+    """What record_visit would hand to the task, with the visit's time set to `at`."""
+    headers.setdefault("User-Agent", FIREFOX)
+    with app.test_request_context("/p/x", headers=headers, environ_base={"REMOTE_ADDR": ip}):
+        payload = visit_payload(Portfolio.objects.get(id=portfolio_id), "page")
+    if at is not None:
+        payload["at"] = at.isoformat()
+    return payload
+
+
+def rollups_of(portfolio_id):
+    return list(mongo_db()[ROLLUPS].find({"portfolio": ObjectId(portfolio_id)}))
+
+
+def total_views(portfolio_id):
+    return sum(rollup["views"] for rollup in rollups_of(portfolio_id))
+
+
+def all_documents():
+    """Every document of every collection of the test database, as text."""
+    db = mongo_db()
+    return [str(document) for name in db.list_collection_names() if not name.startswith("system.")
+            for document in db[name].find()]
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """`process_visit` runs in the app context (a worker's task does too)."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def portfolio_id(portfolio_factory):
+    return portfolio_factory(full=True)["id"]
+
+
+def test_a_view_is_geolocated_keyed_and_rolled_up_without_its_ip(app, portfolio_id):
+    view(app, portfolio_id, ip="193.51.24.1", Referer="https://www.linkedin.com/feed/")
+    [visit] = mongo_db()[VISITS].find()
+    assert visit["portfolio"] == ObjectId(portfolio_id)
+    assert (visit["country"], visit["city"]) == ("FR", "Versailles")
+    assert visit["kind"] == "page" and visit["source"] == "public" and visit["counted"]
+    assert visit["referrer_host"] == "www.linkedin.com"
+    assert visit["user_agent_family"] == "Firefox"
+    assert len(visit["visitor_key"]) == 32
+    [rollup] = rollups_of(portfolio_id)
+    assert rollup["views"] == 1 and rollup["unique_visitors"] == 1
+    assert rollup["countries"] == {"FR": 1}
+    assert rollup["sources"] == {"public": 1} and rollup["kinds"] == {"page": 1}
+    assert list(rollup["referrers"].values()) == [1]
+    assert not any("193.51.24.1" in text for text in all_documents())
+
+
+@pytest.mark.parametrize("user_agent", [
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "Twitterbot/1.0",
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "WhatsApp/2.23.20.0",
+    "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+    "TelegramBot (like TwitterBot)",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/125.0.0.0 Safari/537.36",
+    "",
+])
+def test_bots_link_previews_and_headless_browsers_are_not_counted(app, portfolio_id, user_agent):
+    view(app, portfolio_id, user_agent=user_agent)
+    assert mongo_db()[VISITS].count_documents({}) == 0 and rollups_of(portfolio_id) == []
+
+
+@pytest.mark.parametrize("user_agent, family", [
+    ("curl/8.5.0", "curl"),
+    (CHROME, "Chrome"),
+    (FIREFOX, "Firefox"),
+    (CHROME + " Edg/125.0.0.0", "Edge"),
+    ("Mozilla/5.0 (Linux; Android 12; CUBOT X30) AppleWebKit/537.36 Chrome/120.0 Mobile", "Chrome"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+     "Gecko) Version/17.0 Mobile/15E148 Safari/604.1", "Safari"),
+])
+def test_people_are_counted_with_their_browser_family(app, portfolio_id, user_agent, family):
+    view(app, portfolio_id, user_agent=user_agent)
+    [visit] = mongo_db()[VISITS].find()
+    assert visit["user_agent_family"] == family and total_views(portfolio_id) == 1
+
+
+def test_the_owners_own_views_are_not_counted(app, auth_client, portfolio_id, register):
+    view(app, portfolio_id, Authorization=f"Bearer {auth_client.tokens['access_token']}")
+    assert total_views(portfolio_id) == 0
+    # Someone else's token, a refresh token or a broken one: a visitor like any other.
+    view(app, portfolio_id, Authorization=f"Bearer {register()['access_token']}")
+    view(app, portfolio_id, ip="1.1.1.1",
+         Authorization=f"Bearer {auth_client.tokens['refresh_token']}")
+    view(app, portfolio_id, ip="9.9.9.9", Authorization="Bearer not-a-token")
+    assert total_views(portfolio_id) == 3
+
+
+def test_a_revoked_owner_token_counts_as_a_visitor(app, auth_client, portfolio_id):
+    token = auth_client.tokens["access_token"]
+    assert auth_client.post("/api/v1/auth/logout").status_code == 204
+    view(app, portfolio_id, Authorization=f"Bearer {token}")
+    assert total_views(portfolio_id) == 1
+
+
+def test_repeats_within_30_minutes_are_not_counted(app, portfolio_id):
+    start = datetime.combine(utc_today(), time(0, 1))
+    for minutes in (0, 10, 29):
+        process_visit(payload_for(app, portfolio_id, start + timedelta(minutes=minutes)))
+    assert total_views(portfolio_id) == 1
+    # 30 minutes after the last *counted* view: counted again, but the same unique visitor.
+    process_visit(payload_for(app, portfolio_id, start + timedelta(minutes=30)))
+    # Another address, or the same address with another browser: another visitor.
+    process_visit(payload_for(app, portfolio_id, start + timedelta(minutes=31), ip="1.1.1.1"))
+    process_visit(payload_for(app, portfolio_id, start + timedelta(minutes=32),
+                              **{"User-Agent": CHROME}))
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (4, 3)
+    assert mongo_db()[VISITS].count_documents({"counted": False}) == 2
+
+
+def test_the_visitor_key_changes_every_day(app, portfolio_id):
+    # Recent days: salts and keys of days long gone are already deleted (TTL).
+    midnight = datetime.combine(utc_today(), time(0, 0))
+    monday, tuesday = midnight - timedelta(minutes=10), midnight + timedelta(minutes=5)
+    process_visit(payload_for(app, portfolio_id, monday))
+    process_visit(payload_for(app, portfolio_id, tuesday))
+    keys = {visit["visitor_key"] for visit in mongo_db()[VISITS].find()}
+    assert len(keys) == 2  # the same person is not followed from one day to the next
+    days = [monday.date().isoformat(), tuesday.date().isoformat()]
+    assert sorted((r["day"], r["unique_visitors"]) for r in rollups_of(portfolio_id)) == [
+        (days[0], 1), (days[1], 1)]
+    salts = list(mongo_db()[VISITOR_SALTS].find())
+    assert sorted(salt["_id"] for salt in salts) == days
+    assert all(salt["expires_at"] and len(salt["salt"]) == 64 for salt in salts)
+
+
+@pytest.mark.parametrize("header", ["DNT", "Sec-GPC"])
+def test_do_not_track_is_counted_without_a_visitor_key(app, portfolio_id, header):
+    view(app, portfolio_id, **{header: "1"})
+    view(app, portfolio_id, **{header: "1"})  # no key, so no way to tell a repeat
+    assert [visit["visitor_key"] for visit in mongo_db()[VISITS].find()] == [None, None]
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (2, 0)
+    assert mongo_db()[VISITOR_KEYS].count_documents({}) == 0
+
+
+def test_a_retried_visit_is_counted_once(app, portfolio_id):
+    payload = payload_for(app, portfolio_id)
+    for _attempt in range(3):
+        process_visit(payload)
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (1, 1)
+    assert mongo_db()[VISITS].count_documents({}) == 1
+
+
+def test_a_retry_after_a_crash_between_the_raw_insert_and_the_rollup_still_counts(
+        app, portfolio_id):
+    payload = payload_for(app, portfolio_id)
+    process_visit(payload)
+    # As if the first attempt had died after storing the raw visit: the rollup never saw it.
+    mongo_db()[ROLLUPS].delete_many({})
+    process_visit(payload)
+    process_visit(payload)
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (1, 1)
+
+
+def test_concurrent_first_visits_of_the_day_all_count(app, portfolio_id):
+    """Several workers creating the same day's rollup at once: none of the visits is lost."""
+    import threading
+    payloads = [payload_for(app, portfolio_id, ip=f"8.8.4.{n}") for n in range(8)]
+
+    def work(payload):
+        with app.app_context():
+            process_visit(payload)
+    threads = [threading.Thread(target=work, args=(payload,)) for payload in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (8, 8)
+
+
+def test_recruiter_views_are_attributed_to_their_link(app, auth_client, portfolio_id):
+    from app.models.recruiter_link import RecruiterLink
+    created = auth_client.post(f"/api/v1/portfolios/{portfolio_id}/recruiter-links/",
+                               json={"label": "Acme"}).get_json()
+    link = RecruiterLink.objects.get(id=created["id"])
+    view(app, portfolio_id, link=link)
+    view(app, portfolio_id, kind="pdf", link=link, ip="1.1.1.1")
+    [rollup] = rollups_of(portfolio_id)
+    assert rollup["sources"] == {created["id"]: 2}
+    assert rollup["kinds"] == {"page": 1, "pdf": 1}
+    assert rollup["link_first_access"][created["id"]] <= rollup["link_last_access"][created["id"]]
+
+
+def test_referrers_keep_hosts_only_and_ignore_vitrine_itself(app, portfolio_id):
+    assert visits.referrer_host("https://News.ycombinator.com/item?id=1", "localhost") == \
+        "news.ycombinator.com"
+    assert visits.referrer_host("http://localhost/p/other", "localhost:5000") is None
+    assert visits.referrer_host("not a url", "localhost") is None
+    assert visits.referrer_host("http://[::1/", "localhost") is None
+    assert visits.referrer_host(None, "localhost") is None
+
+
+def test_referrer_hosts_per_day_are_bounded(app, portfolio_id):
+    at = datetime.combine(utc_today(), time(0, 0))
+    for n in range(visits.MAX_REFERRERS_PER_DAY + 5):
+        payload = payload_for(app, portfolio_id, at, DNT="1", Referer=f"https://site{n}.example/")
+        process_visit(payload)
+    [rollup] = rollups_of(portfolio_id)
+    assert len(rollup["referrers"]) == visits.MAX_REFERRERS_PER_DAY + 1
+    assert rollup["referrers"][visits.OTHER_REFERRER] == 5
+
+
+def test_visits_can_be_switched_off(make_app, portfolio_factory):
+    app = make_app(VISITS_ENABLED=False)
+    portfolio_id = portfolio_factory()["id"]
+    view(app, portfolio_id)
+    assert mongo_db()[VISITS].count_documents({}) == 0
+
+
+def test_with_the_broker_down_the_visit_is_recorded_synchronously(
+        make_app, portfolio_factory, caplog):
+    app = make_app(CELERY_ALWAYS_EAGER=False, REDIS_URL="redis://127.0.0.1:6379/15")
+    assert not app.extensions["celery"].conf.task_always_eager
+    app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:1/0"  # Redis gone since start-up
+    portfolio_id = portfolio_factory()["id"]
+    started = datetime.now()
+    with caplog.at_level(logging.WARNING, logger="app.services.visits"):
+        view(app, portfolio_id)
+    assert datetime.now() - started < timedelta(seconds=3)
+    assert total_views(portfolio_id) == 1
+    assert "recorded synchronously" in caplog.text
+
+
+def test_a_failure_while_recording_never_breaks_the_page(make_app, portfolio_factory, caplog):
+    app = make_app(GEOIP_DB_PATH="/nonexistent/GeoLite2-City.mmdb")
+    portfolio_id = portfolio_factory()["id"]
+    with caplog.at_level(logging.ERROR, logger="app.services.visits"):
+        view(app, portfolio_id)  # does not raise
+    assert "not recorded" in caplog.text
+
+
+def test_the_capped_collection_exists_with_its_indexes(app, test_database):
+    options = test_database[VISITS].options()
+    assert options["capped"] is True and options["size"] == app.config["VISITS_CAPPED_BYTES"]
+    assert "portfolio_1_at_-1" in test_database[VISITS].index_information()
+    assert "expires_at_1" in test_database[VISITOR_KEYS].index_information()
+
+
+def test_the_create_visits_collection_command(app, test_database):
+    test_database.drop_collection(VISITS)
+    result = app.test_cli_runner().invoke(args=["create-visits-collection"])
+    assert result.exit_code == 0, result.output
+    assert test_database[VISITS].options()["capped"] is True
+    result = app.test_cli_runner().invoke(args=["create-visits-collection"])  # idempotent
+    assert result.exit_code == 0, result.output
+
+
+def test_deleting_a_portfolio_removes_its_audience(app, auth_client, portfolio_factory):
+    kept, deleted = portfolio_factory()["id"], portfolio_factory(title="Other")["id"]
+    for portfolio_id in (kept, deleted):
+        view(app, portfolio_id)
+        Notification(user=ObjectId(auth_client.user["id"]), portfolio=ObjectId(portfolio_id),
+                     kind="daily_digest", message="1 view").save()
+    assert auth_client.delete(f"/api/v1/portfolios/{deleted}").status_code == 204
+    db = mongo_db()
+    for collection in (VISITS, VISITOR_KEYS):
+        assert {doc["portfolio"] for doc in db[collection].find()} == {ObjectId(kept)}
+    assert {doc["portfolio"] for doc in db[ROLLUPS].find()} == {ObjectId(kept)}
+    assert [n.portfolio for n in Notification.objects] == [ObjectId(kept)]
+
+
+def test_deleting_the_account_removes_its_notifications(app, auth_client, portfolio_id):
+    from .conftest import PASSWORD
+    Notification(user=ObjectId(auth_client.user["id"]), kind="daily_digest",
+                 message="1 view").save()
+    response = auth_client.delete("/api/v1/auth/me", json={"password": PASSWORD})
+    assert response.status_code == 204
+    assert Notification.objects.count() == 0 and mongo_db()[ROLLUPS].count_documents({}) == 0
