@@ -9,6 +9,7 @@ from ..schemas.portfolio import (
     PortfolioSummarySchema, ReorderSchema, VersionSchema, VersionSummarySchema,
 )
 from ..services import portfolios, versions
+from ..web.public import pdf_response
 from . import if_match_version, login_required, paginated
 
 blp = Blueprint("portfolios", __name__, url_prefix="/api/v1/portfolios",
@@ -103,6 +104,16 @@ def get_version(portfolio_id, number):
 def restore_version(portfolio_id, number):
     """Bring a version's content back, as a new version (address and privacy are kept)."""
     return _with_etag(portfolios.restore(portfolio_id, current_user, number, if_match_version()))
+
+
+@blp.route("/<objectid:portfolio_id>/export.pdf", methods=["GET"])
+@login_required
+@blp.response(200, content_type="application/pdf",
+              description="The owner view (every visibility) as an A4 PDF, as an attachment")
+def export_pdf(portfolio_id):
+    """The whole portfolio as a PDF, private items included."""
+    return pdf_response(portfolios.get_owned(portfolio_id, current_user), "owner",
+                        attachment=True)
 
 
 def register_section_routes(section, item_schema):

@@ -1,0 +1,245 @@
+"""Publishing rules: which portfolio a visitor or a recruiter reaches, and on what terms.
+
+Used by the HTML pages (app/web/public.py), the JSON API (app/api/public.py) and the proof file
+routes of the proofs area; every function works from any blueprint.
+
+- `resolve_public(slug)`: the portfolio behind /p/<slug>, a 301 for a recently changed slug,
+  404 for an unknown or private one.
+- `is_unlocked` / `unlock` / `set_unlock_cookie`: password-protected portfolios.
+- `create_link` / `resolve_recruiter` / `revoke_link` / `list_links`: recruiter links.
+"""
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from flask import current_app, request, url_for
+from flask_smorest import abort
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pymongo import ReturnDocument
+from werkzeug.routing import RequestRedirect
+
+from ..models import RecruiterLink
+from ..models.portfolio import Portfolio
+from ..models.user import utcnow
+from . import portfolios
+from .passwords import verify_password
+
+DEFAULT_LINK_DAYS = 14
+MAX_LINK_DAYS = 365
+UNLOCK_COOKIE = "vitrine_unlock"
+# Recruiter outputs (and unlocked password-protected pages) are for one reader: never indexed,
+# never kept by a shared cache.
+PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
+_UNLOCK_SALT = "vitrine.portfolio-unlock"
+
+
+# --- public portfolios ---------------------------------------------------------------------------
+
+class SlugMoved(RequestRedirect):
+    """301 to the same route with the portfolio's current slug.
+
+    Raised by `resolve_public` for an old slug; Flask answers it like its own routing redirects
+    (before any error handler), rebuilding the URL from the current endpoint and its arguments,
+    so /p/old.pdf goes to /p/new.pdf and /api/v1/public/old to /api/v1/public/new.
+    """
+    code = 301
+
+    def __init__(self, slug):
+        super().__init__(new_url=None)
+        self.slug = slug
+
+    def get_response(self, environ=None, scope=None):
+        self.new_url = url_for(request.endpoint, **{**request.view_args, "slug": self.slug},
+                               **request.args.to_dict())
+        return super().get_response(environ, scope)
+
+
+def resolve_public(slug):
+    """The portfolio a public request for `slug` shows.
+
+    Raises `SlugMoved` (a 301) when `slug` was given up less than SLUG_REDIRECT_DAYS ago, and
+    aborts 404 for an unknown slug or a private portfolio (private is 404 to the public in every
+    output; its owner uses the editor API and export.pdf). A password does not stop this
+    function: callers check `is_unlocked`.
+    """
+    portfolio = Portfolio.objects(slug=slug).first()
+    if portfolio is None:
+        recent = utcnow() - timedelta(days=portfolios.SLUG_REDIRECT_DAYS)
+        portfolio = Portfolio.objects(previous_slugs__match={
+            "slug": slug, "changed_at__gte": recent}).first()
+        if portfolio is not None and not portfolio.is_private:
+            raise SlugMoved(portfolio.slug)
+    if portfolio is None or portfolio.is_private:
+        abort(404, message="Portfolio not found.")
+    return portfolio
+
+
+# --- password-protected portfolios ---------------------------------------------------------------
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_UNLOCK_SALT)
+
+
+def _password_stamp(portfolio):
+    """Changes whenever the password is set, changed or removed: older unlocks stop counting."""
+    changed = portfolio.password_changed_at
+    return changed.isoformat() if changed else ""
+
+
+def is_unlocked(portfolio, req=None):
+    """Whether `req` (default: the current request) may see this portfolio's public view.
+
+    True without a password; otherwise the request must carry a valid unlock cookie (see
+    `set_unlock_cookie`) issued for this portfolio since its password last changed.
+    """
+    if not portfolio.password_hash:
+        return True
+    cookie = (req or request).cookies.get(UNLOCK_COOKIE)
+    if not cookie:
+        return False
+    max_age = current_app.config["PORTFOLIO_UNLOCK_HOURS"] * 3600
+    try:
+        claims = _serializer().loads(cookie, max_age=max_age)
+    except BadSignature:  # also SignatureExpired
+        return False
+    return (isinstance(claims, dict) and claims.get("portfolio") == str(portfolio.id)
+            and hmac.compare_digest(str(claims.get("stamp", "")), _password_stamp(portfolio)))
+
+
+def unlock(portfolio, password):
+    """Whether `password` opens this portfolio (argon2 check; False when it has no password)."""
+    return bool(portfolio.password_hash) and verify_password(portfolio.password_hash, password)
+
+
+def unlock_cookie_paths(portfolio):
+    """Where the browser sends the unlock cookie: the page (with its proof files), the PDF and
+    the JSON view, each scoped to this slug only."""
+    slug = portfolio.slug
+    return (f"/p/{slug}", f"/p/{slug}.pdf", f"/api/v1/public/{slug}")
+
+
+def set_unlock_cookie(response, portfolio):
+    """Attach the signed, HttpOnly, SameSite=Lax unlock cookie for this portfolio."""
+    value = _serializer().dumps({"portfolio": str(portfolio.id),
+                                 "stamp": _password_stamp(portfolio)})
+    for path in unlock_cookie_paths(portfolio):
+        response.set_cookie(UNLOCK_COOKIE, value, path=path, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"],
+                            max_age=current_app.config["PORTFOLIO_UNLOCK_HOURS"] * 3600)
+    return response
+
+
+# --- recruiter links -----------------------------------------------------------------------------
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_expiry(expires_in_days=None, expires_at=None):
+    """When a new link expires: `expires_in_days` (default 14, at most 365) or `expires_at`
+    (future, within 365 days); both at once is a 422."""
+    now = utcnow()
+    if expires_in_days is not None and expires_at is not None:
+        abort(422, message="Give either expires_in_days or expires_at, not both.",
+              errors={"expires_at": ["Not together with expires_in_days."]})
+    if expires_at is None:
+        days = DEFAULT_LINK_DAYS if expires_in_days is None else expires_in_days
+        if not 1 <= days <= MAX_LINK_DAYS:
+            abort(422, message=f"expires_in_days must be between 1 and {MAX_LINK_DAYS}.",
+                  errors={"expires_in_days": [f"Must be between 1 and {MAX_LINK_DAYS}."]})
+        return now + timedelta(days=days)
+    if expires_at <= now:
+        abort(422, message="expires_at must be in the future.",
+              errors={"expires_at": ["Must be in the future."]})
+    if expires_at > now + timedelta(days=MAX_LINK_DAYS):
+        abort(422, message=f"A link lasts at most {MAX_LINK_DAYS} days.",
+              errors={"expires_at": [f"At most {MAX_LINK_DAYS} days ahead."]})
+    return expires_at
+
+
+def create_link(portfolio, label, expires_in_days=None, expires_at=None):
+    """A new link to `portfolio`; returns `(link, token)`. The token exists only in this return
+    value: the database keeps its hash."""
+    token = secrets.token_urlsafe(32)  # 256 bits
+    link = RecruiterLink(portfolio=portfolio.id, owner=portfolio.owner.id, label=label,
+                         token_hash=hash_token(token),
+                         expires_at=link_expiry(expires_in_days, expires_at)).save()
+    return link, token
+
+
+def resolve_recruiter(token, count_access=True):
+    """`(portfolio, link)` for a recruiter token: 404 unknown, 410 expired or revoked.
+
+    A private or password-protected portfolio is still shown: the link is the permission.
+    `count_access` (the page, its PDF, the JSON view) increments `access_count` and sets
+    `first_access_at`/`last_access_at` in the same single update that checks the link is still
+    active, so a revoke is never outrun; proof file downloads pass False.
+    """
+    token_hash = hash_token(token or "")
+    now = utcnow()
+    active = {"token_hash": token_hash, "revoked_at": None, "expires_at": {"$gt": now}}
+    if count_access:
+        raw = RecruiterLink._get_collection().find_one_and_update(
+            active, {"$inc": {"access_count": 1}, "$set": {"last_access_at": now},
+                     "$min": {"first_access_at": now}},
+            return_document=ReturnDocument.AFTER)
+    else:
+        raw = RecruiterLink._get_collection().find_one(active)
+    if raw is None or not hmac.compare_digest(raw["token_hash"], token_hash):
+        if RecruiterLink.objects(token_hash=token_hash).count():
+            abort(410, message="This recruiter link has expired or was revoked. Ask the "
+                               "portfolio's owner for a new one.")
+        abort(404, message="This link does not exist.")
+    link = RecruiterLink._from_son(raw)
+    portfolio = Portfolio.objects(id=link.portfolio).first()
+    if portfolio is None:
+        abort(404, message="This link does not exist.")
+    return portfolio, link
+
+
+def list_links(portfolio):
+    return RecruiterLink.objects(portfolio=portfolio.id).order_by("-created_at")
+
+
+def get_link(portfolio, link_id):
+    link = RecruiterLink.objects(id=link_id, portfolio=portfolio.id).first()
+    if link is None:
+        abort(404, message="Recruiter link not found.")
+    return link
+
+
+def revoke_link(portfolio, link_id):
+    """Revoke now (idempotent: a second revoke keeps the first date)."""
+    link = get_link(portfolio, link_id)
+    RecruiterLink.objects(id=link.id, revoked_at=None).update(set__revoked_at=utcnow())
+    return link.reload()
+
+
+def delete_links_of(portfolio):
+    RecruiterLink.objects(portfolio=portfolio.id).delete()
+
+
+portfolios.DELETE_HOOKS.append(delete_links_of)
+
+
+# --- addresses and file names --------------------------------------------------------------------
+
+def absolute_url(path):
+    """`path` on the public site: PUBLIC_BASE_URL when set, else the request's host."""
+    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url
+    return base.rstrip("/") + path
+
+
+def recruiter_url(token):
+    return absolute_url(f"/r/{token}")
+
+
+def pdf_filename(portfolio):
+    """`camille-martin-portfolio.pdf`: the display name in ASCII, else the slug."""
+    name = (portfolio.profile.display_name if portfolio.profile else None) or ""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
+    return f"{stem or portfolio.slug}-portfolio.pdf"

@@ -1,0 +1,122 @@
+"""The pages visitors and recruiters open: /p/<slug>, /r/<token>, their PDFs, the unlock form.
+
+Who may see what is decided in app/services/publishing.py (which portfolio, on what terms) and
+app/services/visibility.py (which items); the look is app/web/rendering.py.
+
+Password-protected portfolios: GET answers the password form with 401 until unlocked. The form
+posts to /p/<slug>/unlock, which always answers 303 back to /p/<slug>: with the unlock cookie
+when the password is right, with `?unlock=failed` (the form then says so) when it is wrong.
+"""
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask_limiter.util import get_remote_address
+
+from ..extensions import limiter
+from ..services import pdf_cache, publishing
+from ..services.visibility import portfolio_view
+from . import rendering
+
+bp = Blueprint("public_pages", __name__)
+WRONG_PASSWORD = "That password is not correct."
+
+
+def _proof_url(base):
+    """Proof file URLs under this page's own address (/p/<slug> or /r/<token>)."""
+    def proof_url(proof_id, thumbnail=False):
+        return f"{base}/proofs/{proof_id}" + ("?thumbnail=1" if thumbnail else "")
+    return proof_url
+
+
+def _proof_image(portfolio, view):
+    """Bytes of an image proof this view shows, for embedding in the PDF; None otherwise."""
+    try:
+        from ..services.proofs import read_proof_bytes
+    except ImportError:  # the proofs area is not there yet: the PDF goes without images
+        return lambda proof_id: None
+    shown = {proof["id"] for proof in view.get("proofs", ())}
+    return lambda proof_id: (read_proof_bytes(portfolio, proof_id)
+                             if str(proof_id) in shown else None)
+
+
+def _html(portfolio, audience, base, noindex, headers=None):
+    html = rendering.render_portfolio_page(
+        portfolio_view(portfolio, audience), audience=audience, proof_url=_proof_url(base),
+        page_url=publishing.absolute_url(base), pdf_url=f"{base}.pdf", noindex=noindex)
+    return html, 200, headers or {}
+
+
+def pdf_response(portfolio, audience, attachment=False, headers=None):
+    """The portfolio as `audience` sees it, as a PDF (rendered once per version, then cached)."""
+    view = portfolio_view(portfolio, audience)
+    author = view.get("profile", {}).get("display_name") or portfolio.title
+    data = pdf_cache.get_or_render(portfolio, audience, view, lambda: (
+        rendering.render_portfolio_pdf(view, audience=audience, author=author,
+                                       title=f"{author} · {portfolio.title}",
+                                       proof_image=_proof_image(portfolio, view))))
+    response = Response(data, mimetype="application/pdf", headers=headers or {})
+    response.headers.set("Content-Disposition", "attachment" if attachment else "inline",
+                         filename=publishing.pdf_filename(portfolio))
+    return response
+
+
+def _password_form(portfolio):
+    failed = request.args.get("unlock") == "failed"
+    html = rendering.render_password_page(
+        title=portfolio.title, slug=portfolio.slug,
+        unlock_url=url_for(".unlock", slug=portfolio.slug),
+        error=WRONG_PASSWORD if failed else None)
+    return html, 401, publishing.PRIVATE_PAGE_HEADERS
+
+
+def _protected_headers(portfolio):
+    return publishing.PRIVATE_PAGE_HEADERS if portfolio.password_hash else {}
+
+
+@bp.get("/p/<slug>")
+def public_page(slug):
+    portfolio = publishing.resolve_public(slug)
+    if not publishing.is_unlocked(portfolio):
+        return _password_form(portfolio)
+    return _html(portfolio, "public", f"/p/{portfolio.slug}",
+                 noindex=bool(portfolio.password_hash), headers=_protected_headers(portfolio))
+
+
+@bp.get("/p/<slug>.pdf")
+def public_pdf(slug):
+    portfolio = publishing.resolve_public(slug)
+    if not publishing.is_unlocked(portfolio):
+        return _password_form(portfolio)
+    return pdf_response(portfolio, "public", headers=_protected_headers(portfolio))
+
+
+def _unlock_key():
+    return f"unlock:{get_remote_address()}:{request.view_args.get('slug')}"
+
+
+@bp.post("/p/<slug>/unlock")
+@limiter.limit(lambda: current_app.config["RATELIMIT_UNLOCK"], key_func=_unlock_key)
+def unlock(slug):
+    portfolio = publishing.resolve_public(slug)
+    page = url_for(".public_page", slug=portfolio.slug)
+    if not publishing.unlock(portfolio, request.form.get("password", "")):
+        return redirect(f"{page}?unlock=failed", 303)
+    return publishing.set_unlock_cookie(redirect(page, 303), portfolio)
+
+
+@bp.get("/r/<token>")
+def recruiter_page(token):
+    portfolio, _ = publishing.resolve_recruiter(token)
+    return _html(portfolio, "recruiter", f"/r/{token}", noindex=True,
+                 headers=publishing.PRIVATE_PAGE_HEADERS)
+
+
+@bp.get("/r/<token>.pdf")
+def recruiter_pdf(token):
+    portfolio, _ = publishing.resolve_recruiter(token)
+    return pdf_response(portfolio, "recruiter", headers=publishing.PRIVATE_PAGE_HEADERS)
+
+
+@bp.errorhandler(410)
+def gone(exc):
+    """An expired or revoked recruiter link: a friendly page, not indexed either."""
+    message = (getattr(exc, "data", None) or {}).get("message") or exc.description
+    return rendering.render_gone_page(message=message), 410, publishing.PRIVATE_PAGE_HEADERS
