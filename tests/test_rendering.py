@@ -3,6 +3,7 @@
 Portfolios are built in memory from the demo content and cut down by `portfolio_view`, as the
 routes do; nothing here needs the database.
 """
+import base64
 import http.server
 import io
 import re
@@ -346,7 +347,7 @@ def test_pdf_fetches_nothing_written_by_the_user():
 def test_pdf_link_callback_resolves_only_our_files_and_proofs():
     proof_id = str(ObjectId())
     resolve = rendering._PdfResources({proof_id: (PNG, "image/png")}.get)
-    assert resolve(f"proof:{proof_id}").startswith("data:image/png;base64,")
+    assert resolve(f"proof:{proof_id}").startswith("data:image/jpeg;base64,")
     assert resolve(f"proof:{ObjectId()}").startswith("data:image/gif;base64,")
     stylesheet = str(rendering.STATIC_DIR / "portfolio" / "base.css")
     assert resolve(stylesheet) == stylesheet
@@ -357,3 +358,17 @@ def test_pdf_link_callback_resolves_only_our_files_and_proofs():
 def test_pdf_escapes_user_text():
     text = pdf_text(PdfReader(io.BytesIO(pdf_of(poisoned_portfolio("classic"), images={}))))
     assert PAYLOAD in text  # shown as the text it is
+
+
+def test_pdf_images_are_reencoded_and_bounded():
+    big = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "#336699").save(big, "PNG")
+    uri = rendering._embeddable_image(big.getvalue())
+    assert uri.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as image:
+        assert image.size == (1000, 667)
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+           b'<image xlink:href="http://127.0.0.1:9/x.png"/></svg>')
+    proof_id = str(ObjectId())
+    resolve = rendering._PdfResources({proof_id: (svg, "image/svg+xml")}.get)
+    assert resolve(f"proof:{proof_id}").startswith("data:image/gif;base64,")

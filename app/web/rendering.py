@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import reportlab
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from PIL import Image, ImageOps
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
@@ -29,6 +30,9 @@ TEMPLATE_DIR = APP_DIR / "templates"
 # Bitstream Vera ships with ReportLab (always installed with xhtml2pdf) and, unlike the PDF
 # core fonts, has the typographic punctuation (— · ’ “ ” …) and Central-European letters.
 PDF_FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
+# Longest side of an image embedded in the PDF: sharp at print size, and a 20-megapixel photo
+# does not make a 10 MB download.
+PDF_IMAGE_PIXELS = 1000
 PDF_FONT_FILES = {"regular": "Vera.ttf", "bold": "VeraBd.ttf", "italic": "VeraIt.ttf",
                   "bold_italic": "VeraBI.ttf"}
 
@@ -503,17 +507,43 @@ class _PdfResources:
         uri = str(uri or "")
         if uri.startswith("proof:"):
             found = self.proof_image(uri.removeprefix("proof:"))
-            if found:
-                data, content_type = found
-                if (content_type or "").startswith("image/"):
-                    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-            return _BLANK_GIF
+            return (_embeddable_image(found[0]) if found else None) or _BLANK_GIF
         if uri.startswith("/") and not uri.startswith("//"):
             path = Path(os.path.normpath(uri))
             for root in (STATIC_DIR, PDF_FONT_DIR):
                 if path.is_relative_to(root) and path.is_file():
                     return str(path)
         return _BLANK_GIF
+
+
+def _embeddable_image(data):
+    """An image proof as a data URI of bounded size (PDF_IMAGE_PIXELS on its longer side),
+    re-encoded by Pillow; None for anything Pillow does not read as a raster image — an SVG,
+    for one, could point xhtml2pdf at outside files."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (PDF_IMAGE_PIXELS, PDF_IMAGE_PIXELS))
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PDF_IMAGE_PIXELS, PDF_IMAGE_PIXELS))
+            encoded = io.BytesIO()
+            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                image.convert("RGBA").save(encoded, "PNG", optimize=True)
+                content_type = "image/png"
+            else:
+                image.convert("RGB").save(encoded, "JPEG", quality=85)
+                content_type = "image/jpeg"
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return f"data:{content_type};base64,{base64.b64encode(encoded.getvalue()).decode()}"
+
+
+def _fit(proof, box):
+    """Width and height of `proof` scaled to fit a `box`-point square (square if unknown)."""
+    width, height = (proof or {}).get("width"), (proof or {}).get("height")
+    if not width or not height:
+        return box, box
+    scale = box / max(width, height)
+    return round(width * scale), round(height * scale)
 
 
 def _pdf_policy():
@@ -535,6 +565,8 @@ def render_portfolio_pdf(view, *, audience, author, title, proof_image):
         name=profile.get("display_name") or view.get("title") or "Portfolio",
         document_title=title, author=author, updated=_updated(view),
         photo_url=f"proof:{photo_id}" if photo_id else None,
+        photo_size=_fit(next((proof for proof in view.get("proofs", ())
+                              if proof.get("id") == photo_id), None), 68),
         ink=readable(page["colours"]["primary"], "#ffffff"),
         fonts={style: str(PDF_FONT_DIR / filename) for style, filename in PDF_FONT_FILES.items()})
     output = io.BytesIO()
