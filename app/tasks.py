@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from celery import shared_task
 from pymongo.errors import AutoReconnect
 
+from .models.audience import utc_today
 from .services import notifications, visits
-from .services.stats import utc_today
 
 # MongoDB briefly unreachable (AutoReconnect covers server-selection and network timeouts):
 # try again after 1, 2, 4... seconds, up to 5 minutes apart.

@@ -9,10 +9,11 @@ import pytest
 from bson import ObjectId
 
 from app.extensions import mongo_db
-from app.models.audience import ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, Notification
+from app.models.audience import (
+    ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, Notification, utc_today,
+)
 from app.models.portfolio import Portfolio
 from app.services import visits
-from app.services.stats import utc_today
 from app.services.visits import process_visit, record_visit, visit_payload
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"

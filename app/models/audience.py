@@ -8,6 +8,7 @@ What is stored about a visit (see README "Audience and privacy"): portfolio, kin
 time, referrer host, user-agent family, country, city and a visitor key. Never the IP address.
 """
 import logging
+from datetime import datetime, timezone
 
 from mongoengine import BooleanField, DateTimeField, DictField, Document, ObjectIdField, StringField
 from pymongo import ASCENDING, DESCENDING
@@ -24,6 +25,11 @@ VISITOR_KEYS = "visitor_keys"    # unique counting and the 30-minute repeat wind
 VISITOR_SALTS = "visitor_salts"  # one random salt per day, forgotten after two days (TTL)
 VISIT_KINDS = ("page", "pdf", "proof")
 PUBLIC_SOURCE = "public"
+
+
+def utc_today():
+    """Statistics count UTC days."""
+    return datetime.now(timezone.utc).date()
 
 
 def rollup_id(portfolio_id, day):

@@ -9,7 +9,7 @@ from flask_smorest import abort
 from mongoengine.errors import NotUniqueError
 
 from ..extensions import mongo_db
-from ..models.audience import ROLLUPS, Notification
+from ..models.audience import ROLLUPS, Notification, utc_today
 from ..models.portfolio import Portfolio
 from ..models.recruiter_link import RecruiterLink
 from ..models.user import utcnow
@@ -59,6 +59,7 @@ def produce_daily_digests(day):
                                             {"portfolio": 1, "views": 1, "countries": 1}))
     viewed = {portfolio["_id"]: portfolio for portfolio in Portfolio.objects(
         id__in=[rollup["portfolio"] for rollup in rollups]).only("owner", "title").as_pymongo()}
+    when = "yesterday" if day == utc_today() - timedelta(days=1) else f"on {day}"
     produced = 0
     for rollup in rollups:
         portfolio = viewed.get(rollup["portfolio"])
@@ -66,7 +67,7 @@ def produce_daily_digests(day):
             continue
         views = rollup["views"]
         countries = len([code for code in rollup.get("countries", {}) if code != "unknown"])
-        message = (f"“{portfolio['title']}”: {views} view{'s' if views != 1 else ''} on {day}, "
+        message = (f"“{portfolio['title']}”: {views} view{'s' if views != 1 else ''} {when}, "
                    f"{countries} countr{'ies' if countries != 1 else 'y'}.")
         produced += notify(portfolio["owner"], "daily_digest", message,
                            key=f"digest:{portfolio['_id']}:{day}", portfolio_id=portfolio["_id"],

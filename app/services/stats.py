@@ -4,10 +4,10 @@ One range query on the rollups' `_id` (a portfolio's days sort together) fetches
 small documents for N days, whatever the number of visits. Days are UTC days.
 """
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from ..extensions import mongo_db
-from ..models.audience import PUBLIC_SOURCE, ROLLUPS, VISIT_KINDS, rollup_id
+from ..models.audience import PUBLIC_SOURCE, ROLLUPS, VISIT_KINDS, rollup_id, utc_today
 from ..models.recruiter_link import RecruiterLink
 from .visits import UNKNOWN_COUNTRY, referrer_from_key
 
@@ -19,10 +19,6 @@ DELETED_LINK_LABEL = "Deleted recruiter link"
 # Only the counters: `applied` (recent visit ids, for idempotency) can be large.
 COUNTER_FIELDS = {"day": 1, "views": 1, "unique_visitors": 1, "countries": 1, "sources": 1,
                   "kinds": 1, "referrers": 1}
-
-
-def utc_today():
-    return datetime.now(timezone.utc).date()
 
 
 def _rollups(portfolio_id, first_day, last_day, projection=None):

@@ -1,0 +1,108 @@
+"""In-app notifications: recruiter link opened, daily digest, link about to expire; the API."""
+from datetime import datetime, time, timedelta
+
+import pytest
+from bson import ObjectId
+
+from app.models.audience import Notification, utc_today
+from app.models.recruiter_link import RecruiterLink
+from app.models.user import utcnow
+from app.services import notifications
+from app.tasks import daily_digests, link_expiry_notices
+
+from .test_stats import visit
+
+API = "/api/v1/notifications"
+
+
+@pytest.fixture
+def portfolio_id(portfolio_factory):
+    return portfolio_factory(title="Ada's work")["id"]
+
+
+def new_link(auth_client, portfolio_id, label="Acme", **fields):
+    return auth_client.post(f"/api/v1/portfolios/{portfolio_id}/recruiter-links/",
+                            json={"label": label, **fields}).get_json()
+
+
+def kinds(auth_client):
+    return [item["kind"] for item in auth_client.get(f"{API}/").get_json()["data"]]
+
+
+def test_a_recruiter_link_opened_the_first_time_notifies_once(app, auth_client, portfolio_id):
+    link = new_link(auth_client, portfolio_id)
+    visit(app, portfolio_id, source=link["id"], ip="1.1.1.1")
+    visit(app, portfolio_id, source=link["id"], ip="8.8.8.8")
+    visit(app, portfolio_id, ip="9.9.9.9")  # public views never notify
+    [notification] = auth_client.get(f"{API}/").get_json()["data"]
+    assert notification["kind"] == "recruiter_link_opened"
+    assert "Acme" in notification["message"] and "first time" in notification["message"]
+    assert notification["portfolio_id"] == portfolio_id
+    assert notification["data"]["link_id"] == link["id"]
+    assert notification["read"] is False and notification["created_at"].endswith("Z")
+
+
+def test_every_recruiter_visit_notifies_when_set(make_app, auth_client, portfolio_id):
+    app = make_app(NOTIFY_EVERY_RECRUITER_VISIT=True)
+    link = new_link(auth_client, portfolio_id)
+    for ip in ("1.1.1.1", "8.8.8.8", "9.9.9.9"):
+        visit(app, portfolio_id, source=link["id"], ip=ip)
+    visit(app, portfolio_id, source=link["id"], ip="9.9.9.9")  # a repeat: not a visit
+    messages = sorted(n.message for n in Notification.objects)
+    assert len(messages) == 3 and sum("again" in message for message in messages) == 2
+
+
+def test_the_daily_digest(app, auth_client, portfolio_id, portfolio_factory):
+    quiet = portfolio_factory(title="Quiet")["id"]
+    visit(app, portfolio_id, days_ago=1, ip="8.8.8.8")
+    visit(app, portfolio_id, days_ago=1, ip="193.51.24.1")
+    visit(app, portfolio_id, days_ago=1, ip="1.1.1.1")
+    visit(app, portfolio_id, days_ago=1, ip="127.0.0.1")  # not located: not a country
+    visit(app, portfolio_id, days_ago=0, ip="9.9.9.9")  # today: tomorrow's digest
+    with app.app_context():
+        assert daily_digests.apply().get() == 1
+        assert daily_digests.apply().get() == 0  # the beat ran twice: still one digest
+    [digest] = Notification.objects(kind="daily_digest")
+    assert digest.message == "“Ada's work”: 4 views yesterday, 3 countries."
+    assert digest.data == {"date": (utc_today() - timedelta(days=1)).isoformat(), "views": 4,
+                           "countries": 3}
+    assert str(digest.portfolio) == portfolio_id != quiet
+
+
+def test_expiry_notices_once_per_link_about_to_expire(app, auth_client, portfolio_id):
+    soon = new_link(auth_client, portfolio_id, "Soon", expires_in_days=1)
+    new_link(auth_client, portfolio_id, "Later", expires_in_days=10)
+    revoked = new_link(auth_client, portfolio_id, "Revoked", expires_in_days=1)
+    auth_client.delete(f"/api/v1/portfolios/{portfolio_id}/recruiter-links/{revoked['id']}")
+    with app.app_context():
+        assert link_expiry_notices.apply().get() == 1
+        assert link_expiry_notices.apply().get() == 0
+    [notice] = Notification.objects(kind="recruiter_link_expiring")
+    assert "Soon" in notice.message and notice.data["link_id"] == soon["id"]
+    # A link that has already expired is not "about to expire".
+    RecruiterLink.objects(id=soon["id"]).update(set__expires_at=utcnow() - timedelta(hours=1))
+    Notification.objects.delete()
+    with app.app_context():
+        assert notifications.produce_expiry_notices() == 0
+
+
+def test_list_unread_first_then_newest_and_mark_read(auth_client, register, client):
+    user = ObjectId(auth_client.user["id"])
+    start = datetime.combine(utc_today(), time(0, 0))
+    made = [Notification(user=user, kind="daily_digest", message=f"digest {n}",
+                         created_at=start + timedelta(minutes=n)).save() for n in range(4)]
+    response = auth_client.post(f"{API}/{made[3].id}/read")
+    assert response.status_code == 200
+    assert response.get_json()["read"] is True and response.get_json()["read_at"].endswith("Z")
+    assert auth_client.post(f"{API}/{made[3].id}/read").status_code == 200  # idempotent
+    body = auth_client.get(f"{API}/?limit=3").get_json()
+    assert [item["message"] for item in body["data"]] == ["digest 2", "digest 1", "digest 0"]
+    assert body["pagination"] == {"offset": 0, "limit": 3, "total": 4}
+    assert auth_client.get(f"{API}/?offset=3").get_json()["data"][0]["message"] == "digest 3"
+    # Someone else's notification: 404, and untouched.
+    other = {"Authorization": f"Bearer {register()['access_token']}"}
+    assert client.post(f"{API}/{made[0].id}/read", headers=other).status_code == 404
+    assert client.get(f"{API}/", headers=other).get_json()["data"] == []
+    assert Notification.objects.get(id=made[0].id).read is False
+    assert client.get(f"{API}/").status_code == 401
+    assert auth_client.post(f"{API}/{ObjectId()}/read").status_code == 404

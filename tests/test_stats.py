@@ -1,0 +1,122 @@
+"""GET /api/v1/portfolios/<id>/stats: read from the daily rollups, every day present."""
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from app.models.audience import utc_today
+from app.models.recruiter_link import RecruiterLink
+from app.services.stats import recruiter_link_views
+from app.services.visits import process_visit
+
+from .test_visits import CHROME, payload_for
+
+API = "/api/v1/portfolios"
+
+
+@pytest.fixture
+def portfolio_id(portfolio_factory):
+    return portfolio_factory()["id"]
+
+
+def visit(app, portfolio_id, days_ago=0, ip="8.8.8.8", source=None, kind="page", **headers):
+    at = datetime.combine(utc_today() - timedelta(days=days_ago), time(0, 0))
+    with app.app_context():
+        payload = payload_for(app, portfolio_id, at, ip=ip, **headers)
+        if source:
+            payload["source"] = source
+        payload["kind"] = kind
+        process_visit(payload)
+
+
+def test_no_visits_is_all_zeros_with_every_day_present(auth_client, portfolio_id):
+    response = auth_client.get(f"{API}/{portfolio_id}/stats")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["total_views"] == 0 and body["unique_visitors"] == 0
+    assert len(body["by_day"]) == 30
+    assert body["by_day"][-1]["date"] == utc_today().isoformat()
+    assert body["by_day"][0]["date"] == (utc_today() - timedelta(days=29)).isoformat()
+    assert all(day["views"] == 0 and day["unique_visitors"] == 0 for day in body["by_day"])
+    assert body["by_country"] == [] and body["by_source"] == [] and body["top_referrers"] == []
+    assert body["by_kind"] == [{"kind": kind, "views": 0} for kind in ("page", "pdf", "proof")]
+    assert body["trend"] == {"previous_views": 0, "change_percent": None}
+
+
+def test_views_by_day_country_source_kind_and_referrer(app, auth_client, portfolio_id):
+    link = auth_client.post(f"{API}/{portfolio_id}/recruiter-links/",
+                            json={"label": "Acme Corp"}).get_json()
+    visit(app, portfolio_id, ip="8.8.8.8", Referer="https://www.linkedin.com/in/x")
+    visit(app, portfolio_id, ip="8.8.8.8", **{"User-Agent": CHROME})  # same address, other browser
+    visit(app, portfolio_id, ip="193.51.24.1", source=link["id"], kind="pdf")
+    visit(app, portfolio_id, days_ago=2, ip="193.51.24.1", Referer="https://www.linkedin.com/")
+    visit(app, portfolio_id, days_ago=3, ip="127.0.0.1")  # not in the database: no country
+    body = auth_client.get(f"{API}/{portfolio_id}/stats?days=7").get_json()
+    assert body["total_views"] == 5 and body["unique_visitors"] == 5
+    assert [day["views"] for day in body["by_day"]] == [0, 0, 0, 1, 1, 0, 3]
+    assert body["by_country"] == [{"country": "FR", "views": 2}, {"country": "US", "views": 2},
+                                  {"country": None, "views": 1}]
+    assert body["by_source"] == [
+        {"source": "public", "label": "Public page", "views": 4},
+        {"source": link["id"], "label": "Acme Corp", "views": 1}]
+    assert body["by_kind"] == [{"kind": "page", "views": 4}, {"kind": "pdf", "views": 1},
+                               {"kind": "proof", "views": 0}]
+    assert body["top_referrers"] == [{"host": "www.linkedin.com", "views": 2}]
+
+
+def test_the_range_and_the_trend(app, auth_client, portfolio_id):
+    for days_ago, ip in ((0, "1.1.1.1"), (1, "1.1.1.1"), (1, "8.8.8.8"), (2, "1.1.1.1"),
+                         (3, "1.1.1.1"), (9, "1.1.1.1")):
+        visit(app, portfolio_id, days_ago=days_ago, ip=ip)
+    body = auth_client.get(f"{API}/{portfolio_id}/stats?days=2").get_json()
+    assert [day["views"] for day in body["by_day"]] == [2, 1]
+    assert body["trend"] == {"previous_views": 2, "change_percent": 50.0}
+    body = auth_client.get(f"{API}/{portfolio_id}/stats?days=1").get_json()
+    assert body["total_views"] == 1 and body["trend"] == {"previous_views": 2,
+                                                          "change_percent": -50.0}
+    body = auth_client.get(f"{API}/{portfolio_id}/stats?days=365").get_json()
+    assert len(body["by_day"]) == 365 and body["total_views"] == 6
+
+
+@pytest.mark.parametrize("query", ["days=0", "days=366", "days=abc"])
+def test_invalid_ranges_are_422(auth_client, portfolio_id, query):
+    response = auth_client.get(f"{API}/{portfolio_id}/stats?{query}")
+    assert response.status_code == 422
+    assert response.get_json()["code"] == 422
+
+
+def test_owner_only(client, register, portfolio_id):
+    assert client.get(f"{API}/{portfolio_id}/stats").status_code == 401
+    intruder = {"Authorization": f"Bearer {register()['access_token']}"}
+    response = client.get(f"{API}/{portfolio_id}/stats", headers=intruder)
+    assert response.status_code == 404 and response.get_json()["message"] == "Portfolio not found."
+
+
+def test_a_deleted_links_views_keep_a_label(app, auth_client, portfolio_id):
+    link = auth_client.post(f"{API}/{portfolio_id}/recruiter-links/",
+                            json={"label": "Gone"}).get_json()
+    visit(app, portfolio_id, source=link["id"])
+    RecruiterLink.objects(id=link["id"]).delete()
+    body = auth_client.get(f"{API}/{portfolio_id}/stats").get_json()
+    assert body["by_source"] == [{"source": link["id"], "label": "Deleted recruiter link",
+                                  "views": 1}]
+
+
+def test_recruiter_link_views_counts_only_counted_views(app, auth_client, portfolio_id):
+    created = [auth_client.post(f"{API}/{portfolio_id}/recruiter-links/",
+                                json={"label": label}).get_json() for label in ("A", "B")]
+    visit(app, portfolio_id, source=created[0]["id"], ip="1.1.1.1")
+    visit(app, portfolio_id, source=created[0]["id"], ip="1.1.1.1")  # a repeat: not counted
+    visit(app, portfolio_id, source=created[0]["id"], ip="8.8.8.8", kind="pdf")
+    with app.app_context():
+        views = recruiter_link_views(RecruiterLink.objects(portfolio=portfolio_id))
+    assert views[created[0]["id"]]["views"] == 2
+    assert views[created[0]["id"]]["first_view_at"] is not None
+    assert views[created[1]["id"]] == {"views": 0, "first_view_at": None, "last_view_at": None}
+
+
+def test_stats_are_documented_in_openapi(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/portfolios/{portfolio_id}/stats"]["get"]
+    assert "200" in operation["responses"] and operation["security"]
+    assert {"by_day", "by_country", "by_source", "trend"} <= set(
+        spec["components"]["schemas"]["Stats"]["properties"])
