@@ -313,3 +313,56 @@ def test_deleting_the_account_removes_its_notifications(app, auth_client, portfo
     response = auth_client.delete("/api/v1/auth/me", json={"password": PASSWORD})
     assert response.status_code == 204
     assert Notification.objects.count() == 0 and mongo_db()[ROLLUPS].count_documents({}) == 0
+
+
+# --- through the real routes -------------------------------------------------------------------
+
+def test_page_and_pdf_views_through_a_trusted_proxy(make_app, portfolio_factory):
+    app = make_app(TRUSTED_PROXIES=1)
+    portfolio = portfolio_factory(full=True)
+    browser = app.test_client()
+    headers = {"User-Agent": FIREFOX, "X-Forwarded-For": "193.51.24.1"}
+    assert browser.get(f"/p/{portfolio['slug']}", headers=headers).status_code == 200
+    assert browser.get(f"/p/{portfolio['slug']}.pdf",
+                       headers={**headers, "X-Forwarded-For": "8.8.8.8"}).status_code == 200
+    [rollup] = rollups_of(portfolio["id"])
+    assert rollup["countries"] == {"FR": 1, "US": 1}
+    assert rollup["kinds"] == {"page": 1, "pdf": 1}
+
+
+def test_a_forged_forwarded_for_is_ignored_without_trusted_proxies(app, portfolio_factory):
+    portfolio = portfolio_factory()
+    app.test_client().get(f"/p/{portfolio['slug']}",
+                          headers={"User-Agent": FIREFOX, "X-Forwarded-For": "193.51.24.1"})
+    [visit] = mongo_db()[VISITS].find()
+    assert visit["country"] is None  # 127.0.0.1, the test client's own address
+
+
+def test_recruiter_page_views_count_for_their_link(app, auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    link = auth_client.post(f"/api/v1/portfolios/{portfolio['id']}/recruiter-links/",
+                            json={"label": "Acme"}).get_json()
+    browser = app.test_client()
+    assert browser.get(f"/r/{link['token']}", headers={"User-Agent": FIREFOX}).status_code == 200
+    assert browser.get(f"/r/{link['token']}.pdf",
+                       headers={"User-Agent": CHROME}).status_code == 200
+    [rollup] = rollups_of(portfolio["id"])
+    assert rollup["sources"] == {link["id"]: 2}
+
+
+def test_the_owner_previewing_the_page_and_bots_are_not_counted(app, auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    page = f"/p/{portfolio['slug']}"
+    owner = {"User-Agent": FIREFOX, "Authorization": f"Bearer {auth_client.tokens['access_token']}"}
+    assert app.test_client().get(page, headers=owner).status_code == 200
+    assert app.test_client().get(page, headers={"User-Agent": "Twitterbot/1.0"}).status_code == 200
+    assert rollups_of(portfolio["id"]) == []
+
+
+def test_the_password_form_is_not_a_view(app, auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    assert auth_client.patch(f"/api/v1/portfolios/{portfolio['id']}",
+                             json={"password": "open sesame 42"}).status_code == 200
+    response = app.test_client().get(f"/p/{portfolio['slug']}", headers={"User-Agent": FIREFOX})
+    assert response.status_code == 401
+    assert rollups_of(portfolio["id"]) == []

@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from ..extensions import limiter
 from ..services import pdf_cache, publishing
 from ..services.visibility import portfolio_view
+from ..services.visits import record_visit
 from . import rendering
 
 bp = Blueprint("public_pages", __name__)
@@ -76,6 +77,7 @@ def public_page(slug):
     portfolio = publishing.resolve_public(slug)
     if not publishing.is_unlocked(portfolio):
         return _password_form(portfolio)
+    record_visit(portfolio, "page")
     return _html(portfolio, "public", f"/p/{portfolio.slug}",
                  noindex=bool(portfolio.password_hash), headers=_protected_headers(portfolio))
 
@@ -85,6 +87,7 @@ def public_pdf(slug):
     portfolio = publishing.resolve_public(slug)
     if not publishing.is_unlocked(portfolio):
         return _password_form(portfolio)
+    record_visit(portfolio, "pdf")
     return pdf_response(portfolio, "public", headers=_protected_headers(portfolio))
 
 
@@ -104,14 +107,16 @@ def unlock(slug):
 
 @bp.get("/r/<token>")
 def recruiter_page(token):
-    portfolio, _ = publishing.resolve_recruiter(token)
+    portfolio, link = publishing.resolve_recruiter(token)
+    record_visit(portfolio, "page", link=link)
     return _html(portfolio, "recruiter", f"/r/{token}", noindex=True,
                  headers=publishing.PRIVATE_PAGE_HEADERS)
 
 
 @bp.get("/r/<token>.pdf")
 def recruiter_pdf(token):
-    portfolio, _ = publishing.resolve_recruiter(token)
+    portfolio, link = publishing.resolve_recruiter(token)
+    record_visit(portfolio, "pdf", link=link)
     return pdf_response(portfolio, "recruiter", headers=publishing.PRIVATE_PAGE_HEADERS)
 
 
