@@ -108,7 +108,7 @@ def restore_version(portfolio_id, number):
 
 @blp.route("/<objectid:portfolio_id>/export.pdf", methods=["GET"])
 @login_required
-@blp.response(200, content_type="application/pdf",
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
               description="The owner view (every visibility) as an A4 PDF, as an attachment")
 def export_pdf(portfolio_id):
     """The whole portfolio as a PDF, private items included."""
