@@ -8,7 +8,7 @@ from app.models.recruiter_link import RecruiterLink
 from app.services.stats import recruiter_link_views
 from app.services.visits import process_visit
 
-from .test_visits import CHROME, payload_for
+from .test_visits import CHROME, FIREFOX, payload_for
 
 API = "/api/v1/portfolios"
 
@@ -120,3 +120,15 @@ def test_stats_are_documented_in_openapi(client):
     assert "200" in operation["responses"] and operation["security"]
     assert {"by_day", "by_country", "by_source", "trend"} <= set(
         spec["components"]["schemas"]["Stats"]["properties"])
+
+
+def test_the_recruiter_links_list_shows_counted_views(app, auth_client, portfolio_id):
+    link = auth_client.post(f"{API}/{portfolio_id}/recruiter-links/",
+                            json={"label": "Acme"}).get_json()
+    browser = app.test_client()
+    for user_agent in (FIREFOX, FIREFOX, "LinkedInBot/1.0"):  # a repeat and a preview fetcher
+        assert browser.get(f"/r/{link['token']}", headers={"User-Agent": user_agent}).status_code == 200
+    [listed] = auth_client.get(f"{API}/{portfolio_id}/recruiter-links/").get_json()["data"]
+    assert listed["views"] == 1
+    assert listed["first_view_at"].endswith("Z") and listed["last_view_at"].endswith("Z")
+    assert listed["access_count"] == 3  # every opening, as the links area counts them

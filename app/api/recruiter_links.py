@@ -6,7 +6,7 @@ from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.publishing import (
     RecruiterLinkCreatedSchema, RecruiterLinkCreateSchema, RecruiterLinkSchema,
 )
-from ..services import portfolios, publishing
+from ..services import portfolios, publishing, stats
 from . import login_required, paginated
 
 blp = Blueprint("recruiter_links", __name__,
@@ -34,7 +34,9 @@ def create_link(data, portfolio_id):
 def list_links(page, portfolio_id):
     """The portfolio's links, newest first, with their use counters (never the tokens)."""
     portfolio = portfolios.get_owned(portfolio_id, current_user)
-    return paginated(publishing.list_links(portfolio), **page)
+    links = paginated(publishing.list_links(portfolio), **page)
+    stats.attach_link_views(links["data"])
+    return links
 
 
 @blp.route("/<objectid:link_id>", methods=["DELETE"])

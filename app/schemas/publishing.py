@@ -25,6 +25,10 @@ class RecruiterLinkSchema(Schema):
     access_count = fields.Integer()
     first_access_at = UTCDateTime(allow_none=True)
     last_access_at = UTCDateTime(allow_none=True)
+    # From the audience statistics: counted views only (no bots, owner or 30-minute repeats).
+    views = fields.Integer(metadata={"description": "Counted views (statistics)."})
+    first_view_at = UTCDateTime(allow_none=True)
+    last_view_at = UTCDateTime(allow_none=True)
 
 
 class RecruiterLinkCreatedSchema(RecruiterLinkSchema):

@@ -95,8 +95,8 @@ def _change_percent(previous, current):
 
 def recruiter_link_views(links):
     """Counted views of each link (no bots, owner or 30-minute repeats) with their first and last
-    times: `{link id: {"views", "first_view_at", "last_view_at"}}`. Reads the rollups of the days
-    the links have existed."""
+    times: `{link id: {"views", "first_view_at", "last_view_at"}}`. The links are one portfolio's;
+    reads its rollups of the days since the oldest link was created."""
     links = list(links)
     result = {str(link.id): {"views": 0, "first_view_at": None, "last_view_at": None}
               for link in links}
@@ -115,3 +115,12 @@ def recruiter_link_views(links):
             if last and (entry["last_view_at"] is None or last > entry["last_view_at"]):
                 entry["last_view_at"] = last
     return result
+
+
+def attach_link_views(links):
+    """Set `views`, `first_view_at` and `last_view_at` on each link (for the links list)."""
+    views = recruiter_link_views(links)
+    for link in links:
+        for name, value in views[str(link.id)].items():
+            setattr(link, name, value)
+    return links
