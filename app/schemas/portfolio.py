@@ -276,6 +276,26 @@ class ProofSchema(Schema):
     created_at = UTCDateTime()
 
 
+class ProofUploadSchema(StrictSchema):
+    """The form fields of a proof upload (the file itself is the `file` part)."""
+    # A section name ("projects") or its singular ("project"), or "profile" (no item_id).
+    item_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    item_id = ObjectIdString()
+    title = fields.String(validate=validate.Length(max=200))
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="private")
+
+
+class ProofPatchSchema(StrictSchema):
+    title = fields.String(validate=validate.Length(max=200), allow_none=True)
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
+    item_type = fields.String(validate=validate.Length(min=1, max=40))
+    item_id = ObjectIdString(allow_none=True)
+
+
+class ProofFileQuerySchema(StrictSchema):
+    thumbnail = fields.Boolean(load_default=False)
+
+
 class PortfolioSchema(PortfolioPatchSchema):
     id = ObjectIdString()
     has_password = fields.Function(lambda portfolio: bool(portfolio.password_hash))

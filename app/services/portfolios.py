@@ -16,7 +16,7 @@ from mongoengine.errors import NotUniqueError
 from pymongo.errors import DuplicateKeyError
 
 from ..models.portfolio import (
-    CONTENT_FIELDS, SECTION_FIELDS, SECTIONS, Portfolio, PreviousSlug, Profile,
+    CONTENT_FIELDS, SECTION_FIELDS, SECTIONS, Portfolio, PreviousSlug, Profile, Proof,
 )
 from ..models.user import utcnow
 from ..schemas.portfolio import MAX_ITEMS_PER_SECTION, PortfolioSchema, VersionSchema
@@ -30,6 +30,8 @@ RESERVED_SLUGS = frozenset({
 SLUG_REDIRECT_DAYS = 30
 SKILL_REFERENCES = {"project_ids": "projects", "certification_ids": "certifications",
                     "training_ids": "trainings"}
+# Fields that may name an image proof of the portfolio: top-level field → key inside it.
+IMAGE_PROOF_REFERENCES = {"profile": "photo_proof_id", "theme": "background_image_proof_id"}
 WRITE_ATTEMPTS = 3
 
 
@@ -206,6 +208,7 @@ def apply_changes(portfolio, changes):
     """Copy validated top-level changes (PATCH) onto the document; returns the fields touched."""
     touched = set()
     for field, value in changes.items():
+        _check_image_proof_reference(portfolio, field, value)
         if field == "slug":
             if value != portfolio.slug:
                 check_slug(value, portfolio.id)
@@ -231,6 +234,26 @@ def apply_changes(portfolio, changes):
     return touched
 
 
+def _check_image_proof_reference(portfolio, field, value):
+    key = IMAGE_PROOF_REFERENCES.get(field)
+    proof_id = (value or {}).get(key) if key else None
+    if proof_id and not any(str(proof.id) == str(proof_id)
+                            and (proof.content_type or "").startswith("image/")
+                            for proof in portfolio.proofs):
+        abort(422, message=f"{field}.{key} must name an image proof of this portfolio.",
+              errors={field: {key: ["Not an image proof of this portfolio."]}})
+
+
+def _kept_items(portfolio, touched):
+    """Section name → ids of its items after the write, for each section the write replaced."""
+    return {section: [item.id for item in getattr(portfolio, field)]
+            for section, (field, _) in SECTIONS.items() if field in touched}
+
+
+def _is_detached(proof, kept):
+    return proof["item_type"] in kept and proof.get("item_id") not in kept[proof["item_type"]]
+
+
 def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
     """Apply `change(portfolio)` and save the result as the next version.
 
@@ -238,6 +261,10 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
     With `expected_version` (If-Match or body `version`), a stale editor gets a 409 and nothing
     is written. Without one, a concurrent write is retried on the fresh document, so item-level
     edits from two tabs both land.
+
+    Proofs of items the write removes are pulled in the same update and their files deleted
+    once it has succeeded. Restore, import and replace keep them (effectively private while
+    their item is absent): restoring the previous version brings the item, and them, back.
     """
     for _ in range(WRITE_ATTEMPTS):
         portfolio = get_owned(portfolio_id, user)
@@ -255,14 +282,25 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
         _check_size(raw)
         update = {"$set": {field: raw.get(field) for field in touched | {"updated_at"}},
                   "$inc": {"version": 1}}
+        kept = {} if reason in versions.SNAPSHOT_BEFORE else _kept_items(portfolio, touched)
+        if kept:
+            update["$pull"] = {"proofs": {"$or": [
+                {"item_type": section, "item_id": {"$nin": ids}} for section, ids in kept.items()]}}
         try:
-            result = Portfolio._get_collection().update_one(
-                {"_id": portfolio.id, "version": base_version}, update)
+            before = Portfolio._get_collection().find_one_and_update(
+                {"_id": portfolio.id, "version": base_version}, update, projection={"proofs": 1})
         except DuplicateKeyError:
             abort(409, message=f"The address '{portfolio.slug}' is already taken.",
                   errors={"slug": ["Already taken."]})
-        if result.matched_count:
+        if before is not None:
             portfolio.version = base_version + 1
+            proofs = before.get("proofs", [])
+            detached = [proof for proof in proofs if _is_detached(proof, kept)]
+            if detached:
+                portfolio.proofs = [Proof._from_son(proof) for proof in proofs
+                                    if not _is_detached(proof, kept)]
+                for hook in PROOFS_DETACHED_HOOKS:
+                    hook(portfolio, detached)
             versions.record(portfolio, reason)
             return portfolio
         if expected_version is not None:
@@ -345,6 +383,8 @@ def delete_all_of(user):
 # `hook(portfolio)` before a portfolio is deleted, `hook(source, copy, new_item_ids)` after a copy.
 DELETE_HOOKS = []
 DUPLICATE_HOOKS = []
+# `hook(portfolio, detached_raw_proofs)` after a write removed items and pulled their proofs.
+PROOFS_DETACHED_HOOKS = []
 
 
 def export_all_of(user, archive):

@@ -1,0 +1,93 @@
+"""Proof files of a portfolio: /api/v1/portfolios/<id>/proofs (owner only)."""
+from functools import wraps
+
+from flask import current_app, request
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint, abort
+from flask_smorest.fields import Upload
+from marshmallow import Schema
+
+from ..schemas.common import PaginationQuerySchema, page_of
+from ..schemas.portfolio import (
+    ProofFileQuerySchema, ProofPatchSchema, ProofSchema, ProofUploadSchema,
+)
+from ..services import portfolios, proofs
+from . import login_required
+
+blp = Blueprint("proofs", __name__, url_prefix="/api/v1/portfolios",
+                description="Proof files attached to a portfolio's items (owner only)")
+BASE = "/<objectid:portfolio_id>/proofs"
+# Room for the multipart boundaries and the other form fields beside the file.
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+class ProofFileSchema(Schema):
+    file = Upload(required=True)
+
+
+def upload_size_limit(view):
+    """Raise the JSON body limit for this request only, so the file can come in (spooled to a
+    temporary file by werkzeug beyond 500 KB, never held in memory)."""
+    @wraps(view)
+    def limited(*args, **kwargs):
+        limit = current_app.config["PROOF_MAX_BYTES"] + FORM_OVERHEAD_BYTES
+        if request.content_length and request.content_length > limit:
+            abort(413, message=proofs.size_limit_message())
+        request.max_content_length = limit
+        return view(*args, **kwargs)
+    return limited
+
+
+@blp.route(f"{BASE}/", methods=["POST"])
+@login_required
+@upload_size_limit
+@blp.arguments(ProofUploadSchema, location="form")
+@blp.arguments(ProofFileSchema, location="files")
+@blp.response(201, ProofSchema)
+@blp.alt_response(413, description="File over PROOF_MAX_BYTES, or storage quota exceeded")
+@blp.alt_response(415, description="File type refused (decided by its content)")
+def upload_proof(data, files, portfolio_id):
+    """Upload a file and attach it to an item; its visibility defaults to private."""
+    return proofs.upload_proof(portfolio_id, current_user, files["file"], data), 201
+
+
+@blp.route(f"{BASE}/", methods=["GET"])
+@login_required
+@blp.arguments(PaginationQuerySchema, location="query")
+@blp.response(200, page_of(ProofSchema))
+def list_proofs(page, portfolio_id):
+    """The portfolio's proofs, in upload order."""
+    found = portfolios.get_owned(portfolio_id, current_user).proofs
+    offset, limit = page["offset"], page["limit"]
+    return {"data": found[offset:offset + limit],
+            "pagination": {"offset": offset, "limit": limit, "total": len(found)}}
+
+
+@blp.route(f"{BASE}/<objectid:proof_id>", methods=["PATCH"])
+@login_required
+@blp.arguments(ProofPatchSchema)
+@blp.response(200, ProofSchema)
+def update_proof(changes, portfolio_id, proof_id):
+    """Edit the title or visibility, or move the proof to another item."""
+    return proofs.update_proof(portfolio_id, current_user, proof_id, changes)
+
+
+@blp.route(f"{BASE}/<objectid:proof_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def delete_proof(portfolio_id, proof_id):
+    """Delete the proof and its file (and thumbnail) from GridFS."""
+    proofs.delete_proof(portfolio_id, current_user, proof_id)
+
+
+@blp.route(f"{BASE}/<objectid:proof_id>/file", methods=["GET"])
+@login_required
+@blp.arguments(ProofFileQuerySchema, location="query")
+@blp.response(200, description="The file (or its thumbnail with `?thumbnail=1`), streamed; "
+                               "`Range` (206/416) and `If-None-Match` (304) supported",
+              content_type="application/octet-stream")
+def proof_file(query, portfolio_id, proof_id):
+    """Download the file, whatever its visibility."""
+    portfolio = portfolios.get_owned(portfolio_id, current_user)
+    return proofs.send_proof(proofs.find_proof(portfolio, proof_id),
+                             thumbnail=query["thumbnail"], private_cache=True)
