@@ -228,6 +228,20 @@ def test_recruiter_views_are_attributed_to_their_link(app, auth_client, portfoli
     assert rollup["link_first_access"][created["id"]] <= rollup["link_last_access"][created["id"]]
 
 
+@pytest.mark.parametrize("query, headers, counted", [
+    ("", {}, True),
+    ("", {"Range": "bytes=0-1023"}, True),
+    ("", {"Range": "bytes=1024-2047"}, False),  # the rest of a file already counted
+    ("?thumbnail=1", {}, False),  # part of the page, not a download
+])
+def test_proof_downloads_count_once_per_file_opened(app, portfolio_id, query, headers, counted):
+    portfolio = Portfolio.objects.get(id=portfolio_id)
+    with app.test_request_context(f"/p/x/proofs/1{query}", headers={"User-Agent": FIREFOX,
+                                                                      **headers}):
+        record_visit(portfolio, "proof")
+    assert total_views(portfolio_id) == int(counted)
+
+
 def test_referrers_keep_hosts_only_and_ignore_vitrine_itself(app, portfolio_id):
     assert visits.referrer_host("https://News.ycombinator.com/item?id=1", "localhost") == \
         "news.ycombinator.com"

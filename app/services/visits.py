@@ -98,6 +98,8 @@ def visit_payload(portfolio, kind, link=None):
     # No user agent at all is a script, not a browser (curl and libraries do send one).
     if not user_agent or BOT_USER_AGENT.search(user_agent) or viewed_by_owner(portfolio):
         return None
+    if kind == "proof" and not _opens_the_file():
+        return None
     return {
         "visit_id": str(ObjectId()),
         "portfolio_id": str(portfolio.id),
@@ -111,6 +113,15 @@ def visit_payload(portfolio, kind, link=None):
         "do_not_track": request.headers.get("DNT") == "1"
         or request.headers.get("Sec-GPC") == "1",
     }
+
+
+def _opens_the_file():
+    """A thumbnail is part of a page, and PDF viewers fetch a file in `Range` chunks: only a
+    request from the start of the file itself is a view of the proof."""
+    if request.args.get("thumbnail") == "1":
+        return False
+    requested = request.range
+    return requested is None or requested.ranges[0][0] == 0
 
 
 def reference_id(document, field):
