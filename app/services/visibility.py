@@ -23,6 +23,12 @@ _VISIBLE = {
 # Stricter first: the effective visibility of a proof is the stricter of its own and its item's.
 _STRICTNESS = {"public": 0, "recruiter": 1, "private": 2}
 PROFILE_CONTACT_FIELDS = ("email", "phone")
+# Built once: constructing marshmallow schemas costs more than dumping with them.
+_PROFILE_SCHEMA = ProfileSchema()
+_THEME_SCHEMA = ThemeSchema()
+_LAYOUT_SCHEMA = LayoutSchema()
+_PROOFS_SCHEMA = ProofSchema(many=True, exclude=("sha256",))
+_SECTION_SCHEMAS = {section: schema(many=True) for section, schema in SECTION_SCHEMAS.items()}
 
 
 def can_see(audience, visibility):
@@ -60,7 +66,7 @@ def visible_proofs(portfolio, audience):
 
 
 def _profile_view(portfolio, audience, visible_proof_ids):
-    profile = ProfileSchema().dump(portfolio.profile) if portfolio.profile else {}
+    profile = _PROFILE_SCHEMA.dump(portfolio.profile) if portfolio.profile else {}
     if not can_see(audience, profile.get("contact_visibility", "recruiter")):
         for field in PROFILE_CONTACT_FIELDS:
             profile.pop(field, None)
@@ -82,8 +88,8 @@ def portfolio_view(portfolio, audience):
         "title": portfolio.title,
         "description": portfolio.description,
         "template": portfolio.template,
-        "theme": ThemeSchema().dump(portfolio.theme or {}),
-        "layout": LayoutSchema().dump(portfolio.layout or {}),
+        "theme": _THEME_SCHEMA.dump(portfolio.theme or {}),
+        "layout": _LAYOUT_SCHEMA.dump(portfolio.layout or {}),
         "updated_at": portfolio.updated_at.isoformat(timespec="seconds") + "Z",
         "profile": _profile_view(portfolio, audience, visible_proof_ids),
     }
@@ -94,7 +100,7 @@ def portfolio_view(portfolio, audience):
     for section, (field, _) in SECTIONS.items():
         items = [item for item in getattr(portfolio, field) if can_see(audience, item.visibility)]
         visible_ids[field] = {str(item.id) for item in items}
-        dumped = SECTION_SCHEMAS[section](many=True).dump(items)
+        dumped = _SECTION_SCHEMAS[section].dump(items)
         if audience == "public":
             for item in dumped:
                 item.pop("visibility", None)
@@ -103,5 +109,5 @@ def portfolio_view(portfolio, audience):
         for ref_field, section_field in SKILL_REFERENCES.items():
             skill[ref_field] = [ref for ref in skill.get(ref_field, [])
                                 if ref in visible_ids[section_field]]
-    view["proofs"] = ProofSchema(many=True, exclude=("sha256",)).dump(proofs)
+    view["proofs"] = _PROOFS_SCHEMA.dump(proofs)
     return {key: value for key, value in view.items() if value not in ([], None)}
