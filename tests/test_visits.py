@@ -380,3 +380,18 @@ def test_the_password_form_is_not_a_view(app, auth_client, portfolio_factory):
     response = app.test_client().get(f"/p/{portfolio['slug']}", headers={"User-Agent": FIREFOX})
     assert response.status_code == 401
     assert rollups_of(portfolio["id"]) == []
+
+
+def test_proof_downloads_through_the_routes(app, auth_client, portfolio_factory):
+    from .test_proofs import pdf_bytes, upload
+    portfolio = portfolio_factory()
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), visibility="public").get_json()
+    link = auth_client.post(f"/api/v1/portfolios/{portfolio['id']}/recruiter-links/",
+                            json={"label": "Acme"}).get_json()
+    browser = app.test_client()
+    assert browser.get(f"/p/{portfolio['slug']}/proofs/{proof['id']}",
+                       headers={"User-Agent": FIREFOX}).status_code == 200
+    assert browser.get(f"/r/{link['token']}/proofs/{proof['id']}",
+                       headers={"User-Agent": CHROME}).status_code == 200
+    [rollup] = rollups_of(portfolio["id"])
+    assert rollup["kinds"] == {"proof": 2} and rollup["sources"] == {"public": 1, link["id"]: 1}

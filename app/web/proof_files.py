@@ -7,14 +7,16 @@ from flask import Blueprint, abort, request
 
 from ..services import proofs, publishing
 from ..services.visibility import proof_visible_to
+from ..services.visits import record_visit
 
 bp = Blueprint("proof_files", __name__)
 
 
-def _send(portfolio, proof_id, audience, private_cache):
+def _send(portfolio, proof_id, audience, private_cache, link=None):
     proof = next((p for p in portfolio.proofs if str(p.id) == proof_id), None)
     if proof is None or not proof_visible_to(portfolio, proof, audience):
         abort(404)
+    record_visit(portfolio, "proof", link=link)
     return proofs.send_proof(proof, thumbnail=request.args.get("thumbnail") == "1",
                              private_cache=private_cache)
 
@@ -29,5 +31,5 @@ def public_proof(slug, proof_id):
 
 @bp.get("/r/<token>/proofs/<objectid:proof_id>")
 def recruiter_proof(token, proof_id):
-    portfolio, _ = publishing.resolve_recruiter(token, count_access=False)
-    return _send(portfolio, proof_id, "recruiter", private_cache=True)
+    portfolio, link = publishing.resolve_recruiter(token, count_access=False)
+    return _send(portfolio, proof_id, "recruiter", private_cache=True, link=link)
