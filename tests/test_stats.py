@@ -127,7 +127,8 @@ def test_the_recruiter_links_list_shows_counted_views(app, auth_client, portfoli
                             json={"label": "Acme"}).get_json()
     browser = app.test_client()
     for user_agent in (FIREFOX, FIREFOX, "LinkedInBot/1.0"):  # a repeat and a preview fetcher
-        assert browser.get(f"/r/{link['token']}", headers={"User-Agent": user_agent}).status_code == 200
+        response = browser.get(f"/r/{link['token']}", headers={"User-Agent": user_agent})
+        assert response.status_code == 200
     [listed] = auth_client.get(f"{API}/{portfolio_id}/recruiter-links/").get_json()["data"]
     assert listed["views"] == 1
     assert listed["first_view_at"].endswith("Z") and listed["last_view_at"].endswith("Z")

@@ -364,7 +364,8 @@ def test_recruiter_page_views_count_for_their_link(app, auth_client, portfolio_f
     assert rollup["sources"] == {link["id"]: 2}
 
 
-def test_the_owner_previewing_the_page_and_bots_are_not_counted(app, auth_client, portfolio_factory):
+def test_the_owner_previewing_the_page_and_bots_are_not_counted(app, auth_client,
+                                                                portfolio_factory):
     portfolio = portfolio_factory()
     page = f"/p/{portfolio['slug']}"
     owner = {"User-Agent": FIREFOX, "Authorization": f"Bearer {auth_client.tokens['access_token']}"}
