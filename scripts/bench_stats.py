@@ -18,16 +18,13 @@ Flask test client in this process (no network), one at a time; each figure is th
 """
 import argparse
 import logging
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, time as day_time, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,11 +36,6 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.
 ADDRESSES = ["8.8.8.8", "193.51.24.1", "81.2.69.142", "89.160.20.112", "1.1.1.1",
              "151.101.1.69", "2.125.160.216", "5.39.0.1"]
 COUNTRIES = ["US", "FR", "GB", "SE", "AU", "DE", "CA", "IN"]
-
-
-def _with_database(uri, name):
-    parts = urlsplit(uri)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def make_app(uri, queue, **overrides):
@@ -151,16 +143,11 @@ def main():
     options = parser.parse_args()
     queue = f"vitrine-bench-{uuid.uuid4().hex[:8]}"
 
-    with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as dbpath:
-        mongod = None
-        base_uri = os.environ.get("MONGODB_URI")
-        if not base_uri:
-            base_uri, mongod = local_mongod.start(dbpath)
-        uri = _with_database(base_uri, DATABASE)
+    with local_mongod.throwaway_database(DATABASE) as (_, uri):
         from pymongo import MongoClient
         db = MongoClient(uri).get_default_database()
+        app = make_app(uri, queue)
         try:
-            app = make_app(uri, queue)
             client = app.test_client()
             small, small_auth = new_portfolio(client, "Small audience")
             big, big_auth = new_portfolio(client, "Big audience")
@@ -197,14 +184,7 @@ def main():
                                       options.calls)
             raw_count = db["visits"].estimated_document_count()
         finally:
-            try:
-                app.extensions["redis"].delete(queue)
-            except Exception:  # the bench's cleanup must not hide its own error
-                pass
-            MongoClient(base_uri).drop_database(DATABASE)
-            if mongod is not None:
-                mongod.terminate()
-                mongod.wait(timeout=30)
+            app.extensions["redis"].delete(queue)
 
     print(f"Flask test client, in-process, median of {options.calls} calls")
     print(f"loaded: small {options.small_visits:,} visits through the pipeline "

@@ -8,12 +8,14 @@ test suite (as a module).
     python scripts/local_mongod.py stop --dbpath instance/mongodb
 """
 import argparse
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -114,6 +116,29 @@ def stop_daemon(dbpath):
         pass
     pid_file.unlink(missing_ok=True)
     return True
+
+
+@contextlib.contextmanager
+def throwaway_database(name):
+    """`(server_uri, database_uri)` of a database `name` for a benchmark: on MONGODB_URI if set,
+    else on a temporary mongod; the database (and that mongod) are gone afterwards."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import pymongo
+    with tempfile.TemporaryDirectory(prefix="vitrine-bench-") as dbpath:
+        process = None
+        server_uri = os.environ.get("MONGODB_URI")
+        if not server_uri:
+            server_uri, process = start(dbpath)
+        parts = urlsplit(server_uri)
+        try:
+            yield server_uri, urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query,
+                                          parts.fragment))
+        finally:
+            pymongo.MongoClient(server_uri).drop_database(name)
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 def main():
