@@ -309,6 +309,17 @@ def test_item_deleted_during_upload_keeps_nothing(auth_client, portfolio, test_d
     assert gridfs_counts(test_database) == (0, 0)
 
 
+def test_upload_form_is_validated(auth_client, portfolio):
+    url = f"{API}/{portfolio['id']}/proofs/"
+    no_file = auth_client.post(url, data={"item_type": "profile"},
+                               content_type="multipart/form-data")
+    assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]
+    unknown = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", owner="someone")
+    assert unknown.status_code == 422 and "owner" in unknown.get_json()["errors"]
+    bad_visibility = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", visibility="all")
+    assert bad_visibility.status_code == 422
+
+
 def test_someone_elses_portfolio_is_404(client, register, portfolio, auth_client):
     proof = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf").get_json()
     intruder = {"Authorization": f"Bearer {register()['access_token']}"}

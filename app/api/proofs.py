@@ -5,7 +5,9 @@ from flask import current_app, request
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
-from marshmallow import Schema
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.portfolio import (
@@ -14,15 +16,29 @@ from ..schemas.portfolio import (
 from ..services import portfolios, proofs
 from . import login_required
 
-blp = Blueprint("proofs", __name__, url_prefix="/api/v1/portfolios",
-                description="Proof files attached to a portfolio's items (owner only)")
-BASE = "/<objectid:portfolio_id>/proofs"
 # Room for the multipart boundaries and the other form fields beside the file.
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-class ProofFileSchema(Schema):
+class MultipartParser(FlaskParser):
+    """The `form` location includes the files: form fields and the file are read (and
+    documented) as ONE multipart body, validated by one schema."""
+
+    def load_form(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class ProofsBlueprint(Blueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+
+
+class ProofUploadFormSchema(ProofUploadSchema):
     file = Upload(required=True)
+
+
+blp = ProofsBlueprint("proofs", __name__, url_prefix="/api/v1/portfolios",
+                      description="Proof files attached to a portfolio's items (owner only)")
+BASE = "/<objectid:portfolio_id>/proofs"
 
 
 def upload_size_limit(view):
@@ -41,14 +57,13 @@ def upload_size_limit(view):
 @blp.route(f"{BASE}/", methods=["POST"])
 @login_required
 @upload_size_limit
-@blp.arguments(ProofUploadSchema, location="form")
-@blp.arguments(ProofFileSchema, location="files")
+@blp.arguments(ProofUploadFormSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, ProofSchema)
 @blp.alt_response(413, description="File over PROOF_MAX_BYTES, or storage quota exceeded")
 @blp.alt_response(415, description="File type refused (decided by its content)")
-def upload_proof(data, files, portfolio_id):
+def upload_proof(data, portfolio_id):
     """Upload a file and attach it to an item; its visibility defaults to private."""
-    return proofs.upload_proof(portfolio_id, current_user, files["file"], data), 201
+    return proofs.upload_proof(portfolio_id, current_user, data.pop("file"), data), 201
 
 
 @blp.route(f"{BASE}/", methods=["GET"])
