@@ -228,6 +228,20 @@ def test_recruiter_views_are_attributed_to_their_link(app, auth_client, portfoli
     assert rollup["link_first_access"][created["id"]] <= rollup["link_last_access"][created["id"]]
 
 
+def test_a_recruiter_link_opened_right_after_the_public_page_is_counted(
+        app, auth_client, portfolio_id):
+    from app.models.recruiter_link import RecruiterLink
+    created = auth_client.post(f"/api/v1/portfolios/{portfolio_id}/recruiter-links/",
+                               json={"label": "Acme"}).get_json()
+    link = RecruiterLink.objects.get(id=created["id"])
+    view(app, portfolio_id)  # the recruiter first found the public page...
+    view(app, portfolio_id, link=link)  # ...then opened the link they were sent
+    view(app, portfolio_id, link=link)  # a repeat of the link view
+    [rollup] = rollups_of(portfolio_id)
+    assert rollup["sources"] == {"public": 1, created["id"]: 1}
+    assert (rollup["views"], rollup["unique_visitors"]) == (2, 1)
+
+
 @pytest.mark.parametrize("query, headers, counted", [
     ("", {}, True),
     ("", {"Range": "bytes=0-1023"}, True),

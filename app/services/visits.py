@@ -269,23 +269,26 @@ def visitor_key(payload, at):
 
 def _count_decision(key, payload, at):
     """`(counted, unique)`. A visitor's first view of the day is unique; a view within 30 minutes
-    of the visitor's last counted one is a repeat. Without a key (DNT), always counted, never
-    unique. A retry of the same visit reaches the same decision (the key remembers visit ids)."""
+    of the visitor's last counted one *from the same source* is a repeat (a recruiter opening
+    their link is counted even just after reading the public page, or the owner would never
+    learn the link was opened). Without a key (DNT), always counted, never unique. A retry of
+    the same visit reaches the same decision (the key remembers visit ids per source)."""
     if key is None:
         return True, False
     collection = mongo_db()[VISITOR_KEYS]
-    visit_id = payload["visit_id"]
+    visit_id, source = payload["visit_id"], payload["source"]
+    last_counted, last_visit = f"last_counted_at.{source}", f"last_visit.{source}"
     try:
         collection.insert_one({"_id": key, "portfolio": ObjectId(payload["portfolio_id"]),
-                               "first_visit": visit_id, "last_visit": visit_id,
-                               "last_counted_at": at, "expires_at": at + KEY_LIFETIME})
+                               "first_visit": visit_id, "last_visit": {source: visit_id},
+                               "last_counted_at": {source: at}, "expires_at": at + KEY_LIFETIME})
         return True, True
     except DuplicateKeyError:
         pass
     before = collection.find_one_and_update(
-        {"_id": key, "$or": [{"last_counted_at": {"$lte": at - REPEAT_WINDOW}},
-                             {"last_visit": visit_id}]},
-        {"$set": {"last_counted_at": at, "last_visit": visit_id}})
+        {"_id": key, "$or": [{last_counted: {"$not": {"$gt": at - REPEAT_WINDOW}}},
+                             {last_visit: visit_id}]},
+        {"$set": {last_counted: at, last_visit: visit_id}})
     if before is None:
         return False, False
     return True, before["first_visit"] == visit_id
