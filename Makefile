@@ -18,6 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # Without MONGODB_URI a local mongod keeps its data under instance/mongodb across restarts.
+# A Celery worker (with beat) runs beside the app and stops with it.
 run: install
 	@mkdir -p instance
 	@set -e; \
@@ -26,9 +27,13 @@ run: install
 	fi; \
 	export MONGODB_URI; \
 	echo "MongoDB: $$MONGODB_URI"; \
-	$(FLASK) seed-demo && \
-	echo "Vitrine is running at http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs)" && \
-	exec $(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) seed-demo; \
+	$(BIN)/celery -A celery_worker worker --beat --pool=solo --loglevel=warning \
+	  --schedule instance/celerybeat-schedule > instance/celery.log 2>&1 & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Celery worker and beat: pid $$worker, log instance/celery.log"; \
+	echo "Vitrine is running at http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

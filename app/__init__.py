@@ -67,6 +67,8 @@ def register_blueprints(app):
     from .web.proof_files import bp as proof_files_bp
     from .web.public import bp as public_pages_bp
 
+    # /api/v1/portfolios and /api/v1/portfolios/ are the same collection: no 308 detour.
+    app.url_map.strict_slashes = False
     app.url_map.converters["objectid"] = ObjectIdConverter
     rest_api.register_converter(ObjectIdConverter, objectid_param_schema)
     rest_api.register_blueprint(auth_blp)

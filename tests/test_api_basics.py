@@ -134,3 +134,10 @@ def test_database_outage_is_503_and_the_app_recovers(make_app):
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_collections_answer_with_or_without_a_trailing_slash(auth_client):
+    for path in ("/api/v1/portfolios", "/api/v1/portfolios/", "/api/v1/notifications",
+                 "/api/v1/notifications/"):
+        assert auth_client.get(path).status_code == 200, path
+    assert auth_client.post("/api/v1/portfolios", json={"title": "No slash"}).status_code == 201
