@@ -282,3 +282,10 @@ def test_export_includes_what_each_area_contributes(auth_client, monkeypatch):
 
 def test_export_requires_a_token(client):
     assert client.get(f"{ME}/export").status_code == 401
+
+
+def test_login_still_works_when_the_rate_limit_storage_is_down(make_app, register):
+    register(email="outage@example.com")
+    client = make_app(RATELIMIT_ENABLED=True,
+                      RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()
+    assert login(client, "outage@example.com").status_code == 200
