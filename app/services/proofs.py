@@ -10,8 +10,8 @@
 - The type is decided by the content (magic bytes, plus structure checks for PDF and ZIP-based
   documents), never by the name or the declared type; a name whose extension disagrees with the
   content is refused too.
-- A refused, over-limit or failed upload aborts its GridFS upload stream: no `proofs.files`
-  entry and no chunks are left behind. `find_orphans`/`remove_orphans` (the `flask
+- A refused, over-limit or failed upload deletes the chunks it wrote before any `proofs.files`
+  entry exists: nothing is left behind. `find_orphans`/`remove_orphans` (the `flask
   proofs-cleanup` command) deal with whatever a crash left anyway.
 """
 import hashlib
@@ -36,7 +36,9 @@ from ..models.user import utcnow
 from . import accounts, portfolios
 
 BUCKET = "proofs"
-READ_BLOCK = 1024 * 1024
+# GridFS's standard chunk size, and how much of an upload is read and written at a time.
+GRIDFS_CHUNK_BYTES = 255 * 1024
+WRITE_BATCH = 16 * GRIDFS_CHUNK_BYTES
 SNIFF_BYTES = 4096
 THUMBNAIL_MAX_SIDE = 480
 MAX_PROOFS_PER_PORTFOLIO = 100
@@ -96,6 +98,8 @@ def chunks_collection():
 
 
 def ensure_indexes():
+    # The index GridFS itself relies on (store() writes chunks without pymongo's upload stream).
+    chunks_collection().create_index([("files_id", 1), ("n", 1)], unique=True)
     files_collection().create_index("metadata.owner")
     files_collection().create_index("metadata.portfolio")
 
@@ -292,26 +296,46 @@ class Stored:
 
 
 def store(source, filename, metadata, max_bytes):
-    """Stream a binary file object into GridFS; abort the upload (nothing left) on any failure.
+    """Stream a binary file object into GridFS; on any failure nothing is left behind.
 
+    Written chunk by chunk in the GridFS layout (chunks, then the files entry that makes the
+    file exist), rather than through pymongo's upload stream, which buffers up to 48 MB of
+    chunks per insert: here at most WRITE_BATCH bytes of the file are in memory at once.
     Raises TooLarge as soon as more than `max_bytes` have been read.
     """
+    file_id = ObjectId()
     digest = hashlib.sha256()
-    size = 0
-    upload = bucket().open_upload_stream(filename, metadata=metadata)
+    size = chunk_number = 0
+    pending = bytearray()
+
+    def write_chunks(final):
+        nonlocal chunk_number
+        whole = len(pending) if final else len(pending) - len(pending) % GRIDFS_CHUNK_BYTES
+        documents = [{"files_id": file_id, "n": chunk_number + index,
+                      "data": bytes(pending[offset:offset + GRIDFS_CHUNK_BYTES])}
+                     for index, offset in enumerate(range(0, whole, GRIDFS_CHUNK_BYTES))]
+        if documents:
+            chunks_collection().insert_many(documents)
+        chunk_number += len(documents)
+        del pending[:whole]
+
     try:
-        while block := source.read(READ_BLOCK):
+        while block := source.read(WRITE_BATCH):
             size += len(block)
             if size > max_bytes:
                 raise TooLarge()
             digest.update(block)
-            upload.write(block)
-        upload.sha256 = digest.hexdigest()  # a top-level field of the files entry
-        upload.close()
+            pending += block
+            write_chunks(final=False)
+        write_chunks(final=True)
+        files_collection().insert_one({
+            "_id": file_id, "length": size, "chunkSize": GRIDFS_CHUNK_BYTES,
+            "uploadDate": utcnow(), "filename": filename, "metadata": metadata,
+            "sha256": digest.hexdigest()})
     except BaseException:
-        upload.abort()
+        chunks_collection().delete_many({"files_id": file_id})
         raise
-    return Stored(upload._id, size, digest.hexdigest())
+    return Stored(file_id, size, digest.hexdigest())
 
 
 def _item_filter(item_type, item_id):
@@ -615,7 +639,7 @@ def export_proofs(user, archive):
                 continue
             with source, archive.open(f"proofs/{portfolio.slug}/{proof.id}-{proof.filename}",
                                       "w", force_zip64=True) as target:
-                while block := source.read(READ_BLOCK):
+                while block := source.read(WRITE_BATCH):
                     target.write(block)
 
 
