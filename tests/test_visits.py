@@ -311,6 +311,19 @@ def test_the_capped_collection_exists_with_its_indexes(app, test_database):
     assert "expires_at_1" in test_database[VISITOR_KEYS].index_information()
 
 
+@pytest.mark.real_mongo
+def test_a_worker_that_started_while_mongodb_was_down_still_writes_a_capped_log(
+        app, portfolio_id, test_database, monkeypatch):
+    """Its start-up check failed; its first visit must not create `visits` as an ordinary
+    (never rolling over) collection by inserting into it."""
+    from app.models import audience
+    monkeypatch.setattr(audience, "_READY_DATABASES", set())
+    test_database.drop_collection(VISITS)
+    view(app, portfolio_id)
+    assert test_database[VISITS].options().get("capped") is True
+    assert mongo_db()[VISITS].count_documents({}) == 1
+
+
 def test_the_create_visits_collection_command(app, test_database):
     test_database.drop_collection(VISITS)
     result = app.test_cli_runner().invoke(args=["create-visits-collection"])

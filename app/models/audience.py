@@ -65,7 +65,8 @@ _READY_DATABASES = set()
 
 
 def ensure_audience_collections_once(app):
-    """The start-up check: one `listCollections` per database per process, never fatal."""
+    """The start-up check (again before a visit is stored, until it succeeds): one
+    `listCollections` per database per process, never fatal."""
     key = app.config["MONGODB_URI"]
     if key in _READY_DATABASES or key.startswith("mongomock"):
         return
@@ -75,7 +76,7 @@ def ensure_audience_collections_once(app):
             ensure_audience_collections(app.config["VISITS_CAPPED_BYTES"], db)
         _READY_DATABASES.add(key)
     except PyMongoError as exc:
-        log.warning("Could not check the visits collection at start-up (%s); "
+        log.warning("Could not check the visits collection (%s); "
                     "run `flask create-visits-collection` once MongoDB is up", exc)
 
 

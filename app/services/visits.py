@@ -30,8 +30,8 @@ from redis.exceptions import RedisError
 
 from ..extensions import mongo_db
 from ..models.audience import (
-    PUBLIC_SOURCE, ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, portfolio_rollups_filter,
-    rollup_id,
+    PUBLIC_SOURCE, ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, ensure_audience_collections_once,
+    portfolio_rollups_filter, rollup_id,
 )
 from ..models.user import utcnow
 from . import notifications, portfolios
@@ -187,6 +187,9 @@ def _hand_over(payload):
 
 def process_visit(payload):
     """Geolocate, key, store and count one visit. Safe to run twice with the same payload."""
+    # If this process's start-up check failed (MongoDB down), inserting would create `visits`
+    # as an ordinary collection that never rolls over: check again first (once per process).
+    ensure_audience_collections_once(current_app)
     at = datetime.fromisoformat(payload["at"])
     country, city = geolocate(payload["ip"])
     key = None if payload["do_not_track"] else visitor_key(payload, at)
