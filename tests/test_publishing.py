@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from app.models.portfolio import Portfolio
@@ -146,6 +147,55 @@ def test_unknown_slug_is_404(client):
     assert client.get("/api/v1/public/no-such-portfolio").get_json()["code"] == 404
 
 
+def _upload(auth_client, portfolio_id, title, visibility, item_type="profile", item_id=None):
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "#2a9d8f").save(image, "PNG")
+    data = {"file": (io.BytesIO(image.getvalue()), "proof.png"), "item_type": item_type,
+            "title": title, "visibility": visibility, **({"item_id": item_id} if item_id else {})}
+    response = auth_client.post(f"{API}/{portfolio_id}/proofs/", data=data,
+                                content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_nothing_private_leaks_through_proofs_skills_photo_or_layout(client, auth_client,
+                                                                     portfolio_factory):
+    """Indirect references: a skill proven by a private project, a private photo and
+    background, a public proof on a private item, a layout heading over private items only."""
+    portfolio = portfolio_factory(title="Indirect")
+    body = auth_client.patch(f"{API}/{portfolio['id']}", json={
+        "projects": [{"name": "Shownprojzqx"}, {"name": "Prvprovenzqx", "visibility": "private"}],
+        "certifications": [{"name": "Prvcertzqx", "visibility": "private"}],
+        "layout": {"sections": [{"section": "certifications", "heading": "Prvheadingzqx"},
+                                {"section": "projects", "heading": "Shownheadingzqx"}]},
+    }).get_json()
+    shown, hidden = (project["id"] for project in body["projects"])
+    auth_client.patch(f"{API}/{portfolio['id']}", json={"skills": [
+        {"name": "Shownskillzqx", "project_ids": [shown, hidden]}]})
+    photo = _upload(auth_client, portfolio["id"], "Prvphotozqx", "private")
+    background = _upload(auth_client, portfolio["id"], "Prvbackgroundzqx", "private")
+    on_private_item = _upload(auth_client, portfolio["id"], "Prvitemproofzqx", "public",
+                              "projects", hidden)
+    assert auth_client.patch(f"{API}/{portfolio['id']}", json={
+        "profile": {"display_name": "Indirect Person", "photo_proof_id": photo},
+        "theme": {"background_image_proof_id": background}}).status_code == 200
+    hidden_markers = ["Prvprovenzqx", "Prvcertzqx", "Prvheadingzqx", "Prvphotozqx",
+                      "Prvbackgroundzqx", "Prvitemproofzqx", photo, background, on_private_item,
+                      hidden]
+    token = _recruiter_token(auth_client, portfolio["id"])
+    slug = portfolio["slug"]
+    for path in (f"/p/{slug}", f"/p/{slug}.pdf", f"/api/v1/public/{slug}",
+                 f"/r/{token}", f"/r/{token}.pdf", f"/api/v1/recruiter/{token}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = _text(response)
+        # Lower case: the PDF sets headings in capitals.
+        _assert_sees(text.lower(), ["shownprojzqx", "shownskillzqx", "shownheadingzqx"],
+                     [marker.lower() for marker in hidden_markers])
+        if response.mimetype == "text/html":
+            assert re.search(r'class="proven-by">Proven by\s*<a href="#projects-' + shown, text)
+
+
 # --- old slugs -------------------------------------------------------------------------------
 
 def test_old_slug_redirects_permanently(client, auth_client, marked):
@@ -159,6 +209,16 @@ def test_old_slug_redirects_permanently(client, auth_client, marked):
         assert response.status_code == 301, path
         assert response.headers["Location"].endswith(target)
     assert client.get("/p/new-address").status_code == 200
+
+
+def test_old_slug_redirect_keeps_the_query_string_as_it_is(client, auth_client, marked):
+    portfolio, _ = marked
+    old = portfolio["slug"]
+    auth_client.patch(f"{API}/{portfolio['id']}", json={"slug": "new-address"})
+    for query in ("?slug=other", "?_method=POST", "?_anchor=x&utm_source=mail"):
+        response = client.get(f"/p/{old}{query}")
+        assert response.status_code == 301, query
+        assert response.headers["Location"].endswith(f"/p/new-address{query}")
 
 
 def test_old_slug_stops_redirecting_after_30_days_and_for_private(client, auth_client, marked):

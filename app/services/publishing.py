@@ -52,8 +52,11 @@ class SlugMoved(RequestRedirect):
         self.slug = slug
 
     def get_response(self, environ=None, scope=None):
-        self.new_url = url_for(request.endpoint, **{**request.view_args, "slug": self.slug},
-                               **request.args.to_dict())
+        # The query string is carried over as it is, never as url_for arguments: `?slug=` or
+        # `?_method=` would break the build (500) and `?_anchor=` would add a fragment.
+        query = request.query_string.decode("latin-1")
+        self.new_url = url_for(request.endpoint, **{**request.view_args, "slug": self.slug}) \
+            + (f"?{query}" if query else "")
         return super().get_response(environ, scope)
 
 

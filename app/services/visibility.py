@@ -5,7 +5,7 @@ Every output — public and recruiter HTML, JSON, PDF, proof files — is built 
 
 - `public` sees public items; `recruiter` sees public and recruiter items; `owner` sees all.
 - A skill's references to items the audience cannot see are dropped.
-- Sections left empty disappear (the key is absent from the view).
+- Sections left empty disappear (the key is absent from the view, and from the layout).
 - Internal fields (owner, password hash, history, GridFS ids) never appear.
 """
 from ..models.portfolio import SECTIONS
@@ -110,4 +110,10 @@ def portfolio_view(portfolio, audience):
             skill[ref_field] = [ref for ref in skill.get(ref_field, [])
                                 if ref in visible_ids[section_field]]
     view["proofs"] = _PROOFS_SCHEMA.dump(proofs)
-    return {key: value for key, value in view.items() if value not in ([], None)}
+    view = {key: value for key, value in view.items() if value not in ([], None)}
+    # A section that disappeared leaves the layout too: its heading may name what it hides.
+    if "sections" in view["layout"]:
+        view["layout"]["sections"] = [
+            entry for entry in view["layout"]["sections"]
+            if SECTIONS.get(entry["section"], (entry["section"],))[0] in view]
+    return view
