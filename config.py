@@ -106,6 +106,8 @@ class Config:
     # reconnection attempts when publishing (kombu would otherwise retry for seconds).
     CELERY = {
         "broker_transport_options": {"socket_connect_timeout": 1, "max_retries": 0},
+        # The queue the app and beat publish to, and a worker started without -Q consumes.
+        "task_default_queue": os.environ.get("CELERY_QUEUE", "celery"),
         "beat_schedule": {
             "daily-digests": {"task": "vitrine.daily_digests",
                               "schedule": crontab(hour=6, minute=0)},

@@ -29,13 +29,14 @@ def worker_queue(test_config, mongo_server, tmp_path_factory):
     if not mongo_server[1]:
         pytest.skip("needs a real mongod")
     queue = f"vitrine-test-{uuid.uuid4().hex[:10]}"
-    env = {**os.environ, "MONGODB_URI": test_config.MONGODB_URI,
+    # The queue comes from CELERY_QUEUE, as in a deployment: the worker is started without -Q.
+    env = {**os.environ, "MONGODB_URI": test_config.MONGODB_URI, "CELERY_QUEUE": queue,
            "REDIS_URL": test_config.REDIS_URL, "APP_ENV": "development"}
     log_file = tmp_path_factory.mktemp("celery") / "worker.log"
     with open(log_file, "w") as log:  # a file, not a pipe nobody reads: the worker never blocks
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "--pool=solo",
-             "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
              "--loglevel=INFO", "--hostname", f"{queue}@%h"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
