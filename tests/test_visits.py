@@ -198,6 +198,28 @@ def test_a_retry_after_a_crash_between_the_raw_insert_and_the_rollup_still_count
     assert (rollup["views"], rollup["unique_visitors"]) == (1, 1)
 
 
+def test_the_task_retries_when_mongodb_drops_out_and_counts_once(app, portfolio_id, monkeypatch):
+    """MongoDB goes away after the raw visit and the visitor key are written: the task is
+    retried (Celery's autoretry; eagerly here, so without its backoff wait) and counts once."""
+    from pymongo.errors import AutoReconnect
+
+    from app.tasks import process_visit as task
+    roll_up, attempts = visits._roll_up, []
+
+    def roll_up_once_mongodb_is_back(*args):
+        attempts.append(args)
+        if len(attempts) == 1:
+            raise AutoReconnect("connection closed")
+        return roll_up(*args)
+    monkeypatch.setattr(visits, "_roll_up", roll_up_once_mongodb_is_back)
+    # throw=False: the first attempt's Retry is handled by Celery, not raised to the caller.
+    assert task.apply(args=(payload_for(app, portfolio_id),), throw=False).get() is True
+    assert len(attempts) == 2
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (1, 1)
+    assert mongo_db()[VISITS].count_documents({}) == 1
+
+
 def test_concurrent_first_visits_of_the_day_all_count(app, portfolio_id):
     """Several workers creating the same day's rollup at once: none of the visits is lost."""
     import threading
@@ -294,6 +316,15 @@ def test_with_the_broker_down_the_visit_is_recorded_synchronously(
     assert datetime.now() - started < timedelta(seconds=3)
     assert total_views(portfolio_id) == 1
     assert "recorded synchronously" in caplog.text
+
+
+def test_without_redis_at_start_up_tasks_run_eagerly(make_app, portfolio_factory):
+    """A bare `make run`: no broker at all, visits are still counted (in the request)."""
+    app = make_app(CELERY_ALWAYS_EAGER=False, REDIS_URL="redis://127.0.0.1:1/0")
+    assert app.extensions["celery"].conf.task_always_eager
+    portfolio_id = portfolio_factory()["id"]
+    view(app, portfolio_id)
+    assert total_views(portfolio_id) == 1
 
 
 def test_a_failure_while_recording_never_breaks_the_page(make_app, portfolio_factory, caplog):
