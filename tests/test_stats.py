@@ -1,5 +1,5 @@
 """GET /api/v1/portfolios/<id>/stats: read from the daily rollups, every day present."""
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
@@ -75,6 +75,25 @@ def test_the_range_and_the_trend(app, auth_client, portfolio_id):
                                                           "change_percent": -50.0}
     body = auth_client.get(f"{API}/{portfolio_id}/stats?days=365").get_json()
     assert len(body["by_day"]) == 365 and body["total_views"] == 6
+
+
+def test_days_are_utc_days_whatever_the_servers_time_zone(app, auth_client, portfolio_factory,
+                                                          monkeypatch):
+    import time as clock
+    portfolio = portfolio_factory()
+    utc_date = datetime.now(timezone.utc).date()
+    # A zone whose date differs from UTC's right now (UTC-12 in the morning, UTC+14 after noon).
+    monkeypatch.setenv("TZ", "Etc/GMT+12" if datetime.now(timezone.utc).hour < 12
+                       else "Etc/GMT-14")
+    clock.tzset()
+    try:
+        assert datetime.now().date() != utc_date
+        app.test_client().get(f"/p/{portfolio['slug']}", headers={"User-Agent": FIREFOX})
+        body = auth_client.get(f"{API}/{portfolio['id']}/stats?days=2").get_json()
+    finally:
+        monkeypatch.undo()
+        clock.tzset()
+    assert body["by_day"][-1] == {"date": utc_date.isoformat(), "views": 1, "unique_visitors": 1}
 
 
 @pytest.mark.parametrize("query", ["days=0", "days=366", "days=abc"])
