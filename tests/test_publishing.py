@@ -107,6 +107,7 @@ def test_recruiter_outputs_show_public_and_recruiter_items(client, auth_client, 
     _assert_sees(_text(response), PUBLIC + RECRUITER, PRIVATE + [PRIVATE_PORTFOLIO])
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # the token stays here
 
 
 def test_owner_export_pdf_shows_everything(client, auth_client, marked):

@@ -31,8 +31,10 @@ DEFAULT_LINK_DAYS = 14
 MAX_LINK_DAYS = 365
 UNLOCK_COOKIE = "vitrine_unlock"
 # Recruiter outputs (and unlocked password-protected pages) are for one reader: never indexed,
-# never kept by a shared cache.
-PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
+# never kept by a shared cache, and their address (a recruiter token) is never sent as the
+# Referer of a link followed from them.
+PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store",
+                        "Referrer-Policy": "no-referrer"}
 _UNLOCK_SALT = "vitrine.portfolio-unlock"
 
 
