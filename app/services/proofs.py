@@ -540,7 +540,7 @@ def send_proof(proof, *, thumbnail=False, private_cache=True):
         # Defence in depth for anything a browser might interpret. Not for PDFs: Chrome's
         # built-in viewer refuses to open a document served in a CSP sandbox.
         headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):  # RFC 9110: weak comparison here
         grid_out.close()
         return Response(status=304, headers=headers)
 
