@@ -52,6 +52,21 @@ def test_every_recruiter_visit_notifies_when_set(make_app, auth_client, portfoli
     assert len(messages) == 3 and sum("again" in message for message in messages) == 2
 
 
+def test_a_redelivered_first_visit_is_not_also_notified_as_opened_again(
+        make_app, auth_client, portfolio_id):
+    from app.services.visits import process_visit
+
+    from .test_visits import payload_for
+    app = make_app(NOTIFY_EVERY_RECRUITER_VISIT=True)
+    link = new_link(auth_client, portfolio_id)
+    with app.app_context():
+        payload = {**payload_for(app, portfolio_id), "source": link["id"]}
+        for _delivery in range(2):  # the worker died before acknowledging the first delivery
+            process_visit(payload)
+    assert [n.message for n in Notification.objects] == [
+        "Your recruiter link “Acme” was opened for the first time."]
+
+
 def test_the_daily_digest(app, auth_client, portfolio_id, portfolio_factory):
     quiet = portfolio_factory(title="Quiet")["id"]
     visit(app, portfolio_id, days_ago=1, ip="8.8.8.8")

@@ -41,12 +41,15 @@ def on_counted_visit(payload, at):
     link = RecruiterLink.objects(id=payload["source"]).only("label").first()
     label = link.label if link else "a recruiter link"
     data = {"link_id": payload["source"], "kind": payload["kind"],
-            "at": iso_utc(at)}
+            "at": iso_utc(at), "visit_id": payload["visit_id"]}
+    first_key = f"link-opened:{payload['source']}"
     opened = notify(payload["owner_id"], "recruiter_link_opened",
                     f"Your recruiter link “{label}” was opened for the first time.",
-                    key=f"link-opened:{payload['source']}", portfolio_id=payload["portfolio_id"],
-                    data=data)
-    if opened is None and current_app.config["NOTIFY_EVERY_RECRUITER_VISIT"]:
+                    key=first_key, portfolio_id=payload["portfolio_id"], data=data)
+    # A redelivered first visit finds its own "first time" notice: it was not opened again.
+    if (opened is None and current_app.config["NOTIFY_EVERY_RECRUITER_VISIT"]
+            and not Notification.objects(key=first_key,
+                                         data__visit_id=payload["visit_id"]).count()):
         notify(payload["owner_id"], "recruiter_link_opened",
                f"Your recruiter link “{label}” was opened again.",
                key=f"link-visit:{payload['visit_id']}", portfolio_id=payload["portfolio_id"],
