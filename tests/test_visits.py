@@ -95,6 +95,10 @@ def test_a_view_is_geolocated_keyed_and_rolled_up_without_its_ip(app, portfolio_
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
     "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/125.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b",
+    "Mozilla/5.0 (compatible; Qwantify/Bleriot/1.1; +https://help.qwant.com/bot)",
+    "Feedfetcher-Google; (+http://www.google.com/feedfetcher.html)",
+    "ia_archiver (+http://www.alexa.com/site/help/webmasters)",
     "",
 ])
 def test_bots_link_previews_and_headless_browsers_are_not_counted(app, portfolio_id, user_agent):

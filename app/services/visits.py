@@ -58,8 +58,8 @@ REFERRER_DOT = "\u2024"
 # curl, wget and HTTP libraries are counted: that is usually a person trying the link.
 BOT_USER_AGENT = re.compile(
     r"(?<!cu)bot\b|crawl|spider|slurp|facebookexternalhit|facebookcatalog|whatsapp|"
-    r"skypeuripreview|embedly|iframely|mastodon|vkshare|pinterest|bitlypreview|"
-    r"\bgoogle-|headlesschrome|phantomjs|lighthouse|pingdom|uptime",
+    r"skypeuripreview|bingpreview|embedly|iframely|mastodon|vkshare|pinterest|bitlypreview|"
+    r"\bgoogle-|feedfetcher|ia_archiver|headlesschrome|phantomjs|lighthouse|pingdom|uptime",
     re.IGNORECASE,
 )
 # First match wins: Edge and Opera also say "Chrome", Chrome also says "Safari".
