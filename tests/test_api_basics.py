@@ -141,3 +141,28 @@ def test_collections_answer_with_or_without_a_trailing_slash(auth_client):
                  "/api/v1/notifications/"):
         assert auth_client.get(path).status_code == 200, path
     assert auth_client.post("/api/v1/portfolios", json={"title": "No slash"}).status_code == 201
+
+
+@pytest.mark.parametrize("body", [
+    '{"title": ' + "[" * 5000 + "]" * 5000 + "}",   # deeper than Python's stack
+    '{"title": "x", "version": ' + "9" * 5000 + "}",  # past the int-to-string digit limit
+    '{"title": "a\\ud800b"}',                          # a lone surrogate: not storable UTF-8
+], ids=["deep-nesting", "huge-integer", "lone-surrogate"])
+def test_bodies_json_cannot_carry_safely_are_400_not_500(auth_client, body):
+    for method, path in (("post", "/api/v1/portfolios/"), ("post", "/api/v1/auth/login"),
+                         ("post", "/api/v1/auth/register")):
+        response = getattr(auth_client, method)(path, data=body, content_type="application/json")
+        assert_error_shape(response, 400)
+
+
+def test_a_body_that_is_not_json_is_400_not_silently_ignored(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(title="Kept")
+    url = f"/api/v1/portfolios/{portfolio['id']}"
+    form = auth_client.patch(url, data={"title": "Lost"})
+    assert "JSON" in assert_error_shape(form, 400)["message"]
+    text = auth_client.patch(url, data='{"title": "Lost"}', content_type="text/plain")
+    assert_error_shape(text, 400)
+    assert auth_client.get(url).get_json()["title"] == "Kept"
+    # No body at all is still an empty JSON object (logout's body is optional).
+    assert auth_client.post("/api/v1/auth/logout").status_code == 204
+

@@ -1,10 +1,68 @@
 """JSON API blueprints under /api/v1 (flask-smorest), one module per area."""
+import json
+import re
+
+import flask_smorest
 from flask import request
 from flask_jwt_extended import jwt_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import BaseConverter
 
 BEARER_AUTH = [{"bearerAuth": []}]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(data):
+    """`json.loads` for request bodies. What the standard library lets through or crashes on
+    is a ValueError like any invalid JSON: nesting deeper than the stack (RecursionError), an
+    integer of thousands of digits, and a lone surrogate escape (`"\\ud800"`), a string no
+    UTF-8 store (MongoDB, the pages) can hold."""
+    try:
+        value = core.parse_json(data)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError:
+        raise ValueError("a number has too many digits") from None
+    # Iterative: the value may be nested almost as deep as the stack allows.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise ValueError("a \\u escape is a lone surrogate, not a character")
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
+
+
+class JsonBodyParser(FlaskParser):
+    """Request bodies are JSON: any other body, or JSON `load_json` refuses, is a 400
+    (malformed body), never a 500 nor a body silently ignored."""
+
+    def _raw_load_json(self, req):
+        data = req.get_data(cache=True)
+        if not is_json_request(req):
+            if data:
+                abort(400, message="Send the body as JSON (Content-Type: application/json).")
+            return core.missing
+        try:
+            return load_json(data)
+        except json.JSONDecodeError:
+            raise  # webargs: an empty body is no body, anything else "Invalid JSON body."
+        except ValueError as exc:
+            abort(400, message=f"Invalid JSON body: {exc}.")
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every /api/v1 blueprint: its arguments are parsed by `JsonBodyParser`."""
+    ARGUMENTS_PARSER = JsonBodyParser()
 
 
 def login_required(view=None, *, refresh=False):

@@ -2,7 +2,7 @@
 from flask import current_app, request, send_file
 from flask_jwt_extended import current_user, decode_token, get_jwt
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from jwt.exceptions import PyJWTError
 
 from ..extensions import limiter
@@ -11,13 +11,16 @@ from ..schemas.auth import (
     RegisterSchema, TokenPairSchema, UserSchema, UserUpdateSchema,
 )
 from ..services import accounts, auth_sessions
-from . import login_required
+from . import Blueprint, load_json, login_required
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 
 
 def _body_email():
-    body = request.get_json(silent=True)
+    try:
+        body = load_json(request.get_data(cache=True))
+    except ValueError:
+        body = None
     email = body.get("email") if isinstance(body, dict) else None
     return f"account:{email.strip().lower()}" if isinstance(email, str) else "account:-"
 

@@ -1,11 +1,10 @@
 """The owner's in-app notifications: /api/v1/notifications."""
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from ..schemas.audience import NotificationSchema
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..services import notifications
-from . import login_required, paginated
+from . import Blueprint, login_required, paginated
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
                 description="In-app notifications of the signed-in owner")

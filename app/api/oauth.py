@@ -4,12 +4,12 @@ The rules are in `app.services.oauth`. Without a `FRONTEND_URL` (API clients, de
 callback answers in JSON instead: 200 like POST /auth/login, or the error shape with a 400.
 """
 from flask import current_app, jsonify, request, url_for
-from flask_smorest import Blueprint
 
 from ..errors import error_payload
 from ..schemas.auth import AuthResultSchema
 from ..services import auth_sessions
 from ..services import oauth as sign_in
+from . import Blueprint
 
 blp = Blueprint("oauth", __name__, url_prefix="/api/v1/auth/oauth",
                 description="Sign in with Google or LinkedIn (browser redirects)")

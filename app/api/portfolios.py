@@ -1,6 +1,5 @@
 """The editor's API: /api/v1/portfolios (owner only; anyone else's portfolio is a 404)."""
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from ..models.portfolio import SECTIONS
 from ..schemas.common import PaginationQuerySchema, page_of
@@ -10,7 +9,7 @@ from ..schemas.portfolio import (
 )
 from ..services import portfolios, versions
 from ..web.public import pdf_response
-from . import if_match_version, login_required, paginated
+from . import Blueprint, if_match_version, login_required, paginated
 
 blp = Blueprint("portfolios", __name__, url_prefix="/api/v1/portfolios",
                 description="Portfolios, their sections and their history (owner only)")

@@ -3,9 +3,8 @@ from functools import wraps
 
 from flask import current_app, request
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from flask_smorest.fields import Upload
-from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -14,13 +13,13 @@ from ..schemas.portfolio import (
     ProofFileQuerySchema, ProofPatchSchema, ProofSchema, ProofUploadSchema,
 )
 from ..services import portfolios, proofs
-from . import login_required
+from . import Blueprint, JsonBodyParser, login_required
 
 # Room for the multipart boundaries and the other form fields beside the file.
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-class MultipartParser(FlaskParser):
+class MultipartParser(JsonBodyParser):
     """The `form` location includes the files: form fields and the file are read (and
     documented) as ONE multipart body, validated by one schema."""
 

@@ -3,11 +3,12 @@
 The answer is `portfolio_view` as it is, the same view the HTML page and the PDF show.
 """
 from flask import jsonify
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from ..schemas.publishing import PortfolioViewSchema
 from ..services import publishing
 from ..services.visibility import portfolio_view
+from . import Blueprint
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1",
                 description="Public and recruiter views of portfolios (no login)")

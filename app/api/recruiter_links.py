@@ -1,13 +1,12 @@
 """Recruiter links of a portfolio (owner only): /api/v1/portfolios/<id>/recruiter-links."""
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.publishing import (
     RecruiterLinkCreatedSchema, RecruiterLinkCreateSchema, RecruiterLinkSchema,
 )
 from ..services import portfolios, publishing, stats
-from . import login_required, paginated
+from . import Blueprint, login_required, paginated
 
 blp = Blueprint("recruiter_links", __name__,
                 url_prefix="/api/v1/portfolios/<objectid:portfolio_id>/recruiter-links",

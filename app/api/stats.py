@@ -1,10 +1,9 @@
 """A portfolio's audience statistics (owner only): /api/v1/portfolios/<id>/stats."""
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from ..schemas.audience import StatsQuerySchema, StatsSchema
 from ..services import portfolios, stats
-from . import login_required
+from . import Blueprint, login_required
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/portfolios",
                 description="Audience statistics of a portfolio (owner only)")
