@@ -54,7 +54,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from . import jwt_callbacks  # noqa: F401  (registers the JWT loaders)
-    from .api import ObjectIdConverter, objectid_param_schema
+    from .api import Int64Converter, ObjectIdConverter, objectid_param_schema
     from .api.auth import blp as auth_blp
     from .api.notifications import blp as notifications_blp
     from .api.oauth import blp as oauth_blp
@@ -70,6 +70,7 @@ def register_blueprints(app):
     # /api/v1/portfolios and /api/v1/portfolios/ are the same collection: no 308 detour.
     app.url_map.strict_slashes = False
     app.url_map.converters["objectid"] = ObjectIdConverter
+    app.url_map.converters["int"] = Int64Converter
     rest_api.register_converter(ObjectIdConverter, objectid_param_schema)
     rest_api.register_blueprint(auth_blp)
     rest_api.register_blueprint(oauth_blp)

@@ -166,3 +166,19 @@ def test_a_body_that_is_not_json_is_400_not_silently_ignored(auth_client, portfo
     # No body at all is still an empty JSON object (logout's body is optional).
     assert auth_client.post("/api/v1/auth/logout").status_code == 204
 
+
+def test_integers_mongodb_cannot_store_are_422_not_500(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    too_big = 2 ** 63
+    for path in ("/api/v1/portfolios/", "/api/v1/notifications/",
+                 f"/api/v1/portfolios/{portfolio['id']}/versions",
+                 f"/api/v1/portfolios/{portfolio['id']}/recruiter-links/"):
+        body = assert_error_shape(auth_client.get(f"{path}?offset={too_big}"), 422)
+        assert set(body["errors"]) == {"offset"}, path
+    assert auth_client.get(f"/api/v1/portfolios/?offset={too_big - 1}").status_code == 200
+    patch = auth_client.patch(f"/api/v1/portfolios/{portfolio['id']}", json={"version": too_big})
+    assert set(assert_error_shape(patch, 422)["errors"]) == {"version"}
+    spec = auth_client.get("/api/v1/openapi.json").get_json()
+    offset = next(p for p in spec["paths"]["/api/v1/portfolios/"]["get"]["parameters"]
+                  if p["name"] == "offset")
+    assert offset["schema"]["maximum"] == too_big - 1

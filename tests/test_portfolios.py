@@ -117,6 +117,17 @@ def test_stale_version_is_409_and_writes_nothing(auth_client, portfolio_factory)
     assert (stored.title, stored.version) == ("Newer", 2)
 
 
+def test_if_match_that_is_not_a_version_is_400(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    # "²" passes str.isdigit() but not int(); 5,000 digits exceed Python's int parsing limit.
+    for header in ('"²"', '"' + "9" * 5000 + '"', '"abc"', '"1", "2"'):
+        response = auth_client.patch(url, json={"title": "No"}, headers={"If-Match": header})
+        assert response.status_code == 400, header
+        assert response.get_json()["code"] == 400
+    assert Portfolio.objects.get(id=portfolio["id"]).version == 1
+
+
 def test_two_editors_racing_on_one_version_exactly_one_wins(app, auth_client, portfolio_factory):
     portfolio = portfolio_factory()
     url = f"{API}/{portfolio['id']}"

@@ -85,3 +85,13 @@ def test_unknown_version_is_404(auth_client, portfolio_factory):
     portfolio = portfolio_factory()
     assert auth_client.get(f"{API}/{portfolio['id']}/versions/99").status_code == 404
     assert auth_client.post(f"{API}/{portfolio['id']}/versions/99/restore").status_code == 404
+
+
+def test_a_version_number_beyond_64_bits_is_404_not_500(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    number = 2 ** 64
+    assert auth_client.get(f"{API}/{portfolio['id']}/versions/{number}").status_code == 404
+    assert auth_client.post(f"{API}/{portfolio['id']}/versions/{number}/restore").status_code == 404
+    spec = auth_client.get("/api/v1/openapi.json").get_json()
+    parameters = spec["paths"]["/api/v1/portfolios/{portfolio_id}/versions/{number}"]["parameters"]
+    assert next(p for p in parameters if p["name"] == "number")["schema"]["maximum"] == 2 ** 63 - 1

@@ -8,10 +8,13 @@ from flask_jwt_extended import jwt_required
 from flask_smorest import abort
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
+
+from ..schemas.common import MAX_INT64
 
 BEARER_AUTH = [{"bearerAuth": []}]
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_VERSION_ETAG = re.compile("[0-9]{1,18}")
 
 
 def load_json(data):
@@ -77,6 +80,13 @@ class ObjectIdConverter(BaseConverter):
     regex = "[0-9a-f]{24}"
 
 
+class Int64Converter(IntegerConverter):
+    """`<int:name>`, bounded by what MongoDB can store: a bigger number does not match (404)."""
+
+    def __init__(self, url_map, *args, max=MAX_INT64, **kwargs):
+        super().__init__(url_map, *args, max=max, **kwargs)
+
+
 def objectid_param_schema(converter):
     return {"type": "string", "pattern": "^[0-9a-f]{24}$"}
 
@@ -93,6 +103,7 @@ def if_match_version():
     if not header or header == "*":
         return None
     value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # ASCII digits only ("²".isdigit() is true), and few enough for MongoDB's 64-bit integers.
+    if not _VERSION_ETAG.fullmatch(value):
         abort(400, message='If-Match must be the ETag of a version, like "7".')
     return int(value)

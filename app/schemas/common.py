@@ -2,13 +2,21 @@ from datetime import timezone
 
 from marshmallow import RAISE, Schema, fields, validate
 
+# MongoDB stores 64-bit integers; a bigger one in a query or a document is an OverflowError.
+MAX_INT64 = 2 ** 63 - 1
+
 
 class StrictSchema(Schema):
-    """Request bodies refuse fields they do not know (422), so nothing unexpected is stored."""
+    """Request bodies refuse fields they do not know (422), so nothing unexpected is stored,
+    and integers MongoDB cannot hold (422, documented as the field's bounds)."""
 
     class Meta:
         unknown = RAISE
         ordered = True
+
+    def on_bind_field(self, field_name, field_obj):
+        if isinstance(field_obj, fields.Integer):
+            field_obj.validators.append(validate.Range(min=-MAX_INT64 - 1, max=MAX_INT64))
 
 
 class UTCDateTime(fields.DateTime):
