@@ -14,6 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.models.portfolio import Portfolio
+from app.models.recruiter_link import RecruiterLink
 from app.models.user import utcnow
 from app.web import rendering
 
@@ -405,3 +406,46 @@ def test_pdf_cache_is_bounded(make_app, test_database):
         assert client.get(f"/p/{portfolio['slug']}.pdf").status_code == 200
     cached = {entry["filename"].split("/")[0] for entry in test_database["pdf_cache.files"].find()}
     assert cached == {created[1]["id"], created[2]["id"]}  # the oldest was evicted
+
+
+def _pdf_links(data):
+    """The URIs of the link annotations of a PDF."""
+    return [annotation.get_object()["/A"]["/URI"]
+            for page in PdfReader(io.BytesIO(data)).pages
+            for annotation in page.get("/Annots") or ()
+            if "/A" in annotation.get_object() and "/URI" in annotation.get_object()["/A"]]
+
+
+def _upload_document(auth_client, portfolio_id, title, visibility):
+    from .test_proofs import pdf_bytes
+    data = {"file": (io.BytesIO(pdf_bytes()), "scan.pdf"), "item_type": "profile",
+            "title": title, "visibility": visibility}
+    response = auth_client.post(f"{API}/{portfolio_id}/proofs/", data=data,
+                                content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_pdfs_link_the_documents_each_audience_may_open(client, auth_client, marked):
+    portfolio, _ = marked
+    public_doc = _upload_document(auth_client, portfolio["id"], "Diploma scan", "public")
+    recruiter_doc = _upload_document(auth_client, portfolio["id"], "Reference letter",
+                                     "recruiter")
+    public_links = _pdf_links(client.get(f"/p/{portfolio['slug']}.pdf").data)
+    assert public_links == [f"http://localhost/p/{portfolio['slug']}/proofs/{public_doc}"]
+
+    token = _recruiter_token(auth_client, portfolio["id"])
+    recruiter_pdf = client.get(f"/r/{token}.pdf").data
+    links = _pdf_links(recruiter_pdf)
+    assert len(links) == 2 and all("/r/files/" in link for link in links)
+    # The PDF is cached in the database: it must not hold the link's token.
+    assert token.encode() not in recruiter_pdf
+    assert all(token not in link for link in links)
+    opened = [client.get(link.removeprefix("http://localhost")) for link in links]
+    assert [response.status_code for response in opened] == [200, 200]
+    assert opened[0].data.startswith(b"%PDF")
+
+    forged = client.get(links[0].removeprefix("http://localhost")[:-3] + "abc")
+    assert forged.status_code == 404
+    RecruiterLink.objects(portfolio=portfolio["id"]).update(set__revoked_at=utcnow())
+    assert client.get(links[1].removeprefix("http://localhost")).status_code == 410

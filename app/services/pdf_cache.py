@@ -25,14 +25,15 @@ def _files():
     return mongo_db()[f"{BUCKET}.files"]
 
 
-def cache_key(portfolio, audience, view):
-    digest = hashlib.sha256(json.dumps(view, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{portfolio.id}/{portfolio.version}/{audience}/{digest[:32]}"
+def cache_key(portfolio, audience, view, variant=""):
+    """`variant` names whatever else shapes the PDF (the site's address, a recruiter link)."""
+    digest = hashlib.sha256(json.dumps([view, variant], sort_keys=True, default=str).encode())
+    return f"{portfolio.id}/{portfolio.version}/{audience}/{digest.hexdigest()[:32]}"
 
 
-def get_or_render(portfolio, audience, view, render):
+def get_or_render(portfolio, audience, view, variant, render):
     """The PDF bytes for this view: from the cache, else `render()` and stored."""
-    key = cache_key(portfolio, audience, view)
+    key = cache_key(portfolio, audience, view, variant)
     cached = _files().find_one({"filename": key}, {"_id": 1}, sort=[("uploadDate", -1)])
     if cached is not None:
         try:

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from flask import current_app, request, url_for
 from flask_smorest import abort
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pymongo import ReturnDocument
 from werkzeug.routing import RequestRedirect
 
@@ -36,6 +36,7 @@ UNLOCK_COOKIE = "vitrine_unlock"
 PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store",
                         "Referrer-Policy": "no-referrer"}
 _UNLOCK_SALT = "vitrine.portfolio-unlock"
+_FILE_KEY_SALT = "vitrine.recruiter-proof-file"
 
 
 # --- public portfolios ---------------------------------------------------------------------------
@@ -203,6 +204,40 @@ def resolve_recruiter(token, count_access=True):
     if portfolio is None:
         abort(404, message="This link does not exist.")
     return portfolio, link
+
+
+def _refuse_inactive(link):
+    if link.revoked_at is not None or link.expires_at <= utcnow():
+        abort(410, message="This recruiter link has expired or was revoked. Ask the "
+                           "portfolio's owner for a new one.")
+
+
+def recruiter_file_key(link, proof_id):
+    """A token-free address key for one proof file seen through a recruiter link.
+
+    The recruiter's PDF links its documents with it: PDFs are cached in the database, which
+    must never hold a usable link token. The signed (link, proof) pair opens that one file, and
+    only while the link is active.
+    """
+    return _file_key_serializer().dumps([str(link.id), str(proof_id)])
+
+
+def resolve_recruiter_file(key):
+    """`(portfolio, link, proof_id)` for a `recruiter_file_key`: 404 forged, 410 inactive."""
+    try:
+        link_id, proof_id = _file_key_serializer().loads(key)
+    except (BadSignature, ValueError):
+        abort(404, message="This link does not exist.")
+    link = RecruiterLink.objects(id=link_id).first()
+    portfolio = Portfolio.objects(id=link.portfolio).first() if link else None
+    if portfolio is None:
+        abort(404, message="This link does not exist.")
+    _refuse_inactive(link)
+    return portfolio, link, proof_id
+
+
+def _file_key_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_FILE_KEY_SALT)
 
 
 def list_links(portfolio):

@@ -1,4 +1,5 @@
-"""Proof files for visitors (/p/<slug>/proofs/<id>) and recruiters (/r/<token>/proofs/<id>).
+"""Proof files for visitors (/p/<slug>/proofs/<id>) and recruiters (/r/<token>/proofs/<id>,
+and /r/files/<key> from a recruiter's PDF, which never holds the link's token).
 
 Which portfolio: app/services/publishing.py; which proofs: app/services/visibility.py. Anything
 the audience may not see is a 404, whatever the id.
@@ -32,4 +33,10 @@ def public_proof(slug, proof_id):
 @bp.get("/r/<token>/proofs/<objectid:proof_id>")
 def recruiter_proof(token, proof_id):
     portfolio, link = publishing.resolve_recruiter(token, count_access=False)
+    return _send(portfolio, proof_id, "recruiter", private_cache=True, link=link)
+
+
+@bp.get("/r/files/<key>")
+def recruiter_pdf_file(key):
+    portfolio, link, proof_id = publishing.resolve_recruiter_file(key)
     return _send(portfolio, proof_id, "recruiter", private_cache=True, link=link)

@@ -45,14 +45,31 @@ def _html(portfolio, audience, base, noindex, headers=None):
     return html, 200, headers or {}
 
 
-def pdf_response(portfolio, audience, attachment=False, headers=None):
-    """The portfolio as `audience` sees it, as a PDF (rendered once per version, then cached)."""
+def _pdf_file_url(portfolio, audience, link):
+    """Where the PDF links a proof document: the visitor's or the recruiter's file address
+    (none for the owner's export: the owner's files need a sign-in)."""
+    if audience == "public":
+        return lambda proof_id: publishing.absolute_url(
+            url_for("proof_files.public_proof", slug=portfolio.slug, proof_id=proof_id))
+    if audience == "recruiter":
+        return lambda proof_id: publishing.absolute_url(url_for(
+            "proof_files.recruiter_pdf_file", key=publishing.recruiter_file_key(link, proof_id)))
+    return None
+
+
+def pdf_response(portfolio, audience, attachment=False, headers=None, link=None):
+    """The portfolio as `audience` sees it, as a PDF (rendered once per version, then cached).
+
+    A recruiter's PDF links its documents through that link, so it is cached per link."""
     view = portfolio_view(portfolio, audience)
     author = view.get("profile", {}).get("display_name") or portfolio.title
-    data = pdf_cache.get_or_render(portfolio, audience, view, lambda: (
+    file_url = _pdf_file_url(portfolio, audience, link)
+    variant = f"{publishing.absolute_url('')}|{link.id if link else ''}"
+    data = pdf_cache.get_or_render(portfolio, audience, view, variant, lambda: (
         rendering.render_portfolio_pdf(view, audience=audience, author=author,
                                        title=f"{author} · {portfolio.title}",
-                                       proof_image=_proof_image(portfolio, view))))
+                                       proof_image=_proof_image(portfolio, view),
+                                       file_url=file_url)))
     response = Response(data, mimetype="application/pdf", headers=headers or {})
     response.headers.set("Content-Disposition", "attachment" if attachment else "inline",
                          filename=publishing.pdf_filename(portfolio))
@@ -117,7 +134,7 @@ def recruiter_page(token):
 def recruiter_pdf(token):
     portfolio, link = publishing.resolve_recruiter(token)
     record_visit(portfolio, "pdf", link=link)
-    return pdf_response(portfolio, "recruiter", headers=publishing.PRIVATE_PAGE_HEADERS)
+    return pdf_response(portfolio, "recruiter", headers=publishing.PRIVATE_PAGE_HEADERS, link=link)
 
 
 @bp.errorhandler(410)

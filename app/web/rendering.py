@@ -552,9 +552,10 @@ def _pdf_policy():
                                        extra_roots=(PDF_FONT_DIR,))
 
 
-def render_portfolio_pdf(view, *, audience, author, title, proof_image):
+def render_portfolio_pdf(view, *, audience, author, title, proof_image, file_url=None):
     """`view` as an A4 PDF through the print template. `proof_image(proof_id)` returns the
-    image bytes and content type from GridFS (or None); nothing is fetched over the network."""
+    image bytes and content type from GridFS (or None); nothing is fetched over the network.
+    `file_url(proof_id)`, when given, is the address documents (PDF, video...) are linked to."""
     from xhtml2pdf import pisa
 
     page = build_page(view, lambda proof_id, thumbnail: f"proof:{proof_id}")
@@ -564,7 +565,7 @@ def render_portfolio_pdf(view, *, audience, author, title, proof_image):
         "portfolio/print.html", view=view, page=page, profile=profile, audience=audience,
         name=profile.get("display_name") or view.get("title") or "Portfolio",
         document_title=title, author=author, updated=_updated(view),
-        photo_url=f"proof:{photo_id}" if photo_id else None,
+        photo_url=f"proof:{photo_id}" if photo_id else None, file_url=file_url,
         photo_size=_fit(next((proof for proof in view.get("proofs", ())
                               if proof.get("id") == photo_id), None), 68),
         ink=readable(page["colours"]["primary"], "#ffffff"),
