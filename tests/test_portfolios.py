@@ -183,6 +183,9 @@ def test_item_edits_without_version_from_two_tabs_both_land(app, auth_client, po
     ("certifications", {"name": "X", "credential_url": "javascript:alert(1)"}, "credential_url"),
     ("experiences", {"role": "Dev", "type": "slave"}, "type"),
     ("experiences", {"role": "Dev", "achievements": "not a list"}, "achievements"),
+    # 0 == False and 1 == True in Python: a set lookup alone let them through.
+    ("experiences", {"role": "Dev", "current": 1}, "current"),
+    ("experiences", {"role": "Dev", "current": 0.0}, "current"),
     ("trainings", {"title": "T", "hours": -3}, "hours"),
     ("projects", {"name": "P", "demo_url": "ftp://x.org"}, "demo_url"),
     ("projects", {"name": "P", "description": "x" * 10001}, "description"),

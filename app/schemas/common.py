@@ -71,3 +71,9 @@ class StrictBoolean(fields.Boolean):
     """Only JSON true/false: "yes", 1 or "false" are refused rather than guessed."""
     truthy = {True}
     falsy = {False}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # 1 == True and 0 == False (and hash alike), so the sets above alone let them in.
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
