@@ -128,6 +128,27 @@ def test_if_match_that_is_not_a_version_is_400(auth_client, portfolio_factory):
     assert Portfolio.objects.get(id=portfolio["id"]).version == 1
 
 
+def test_version_guarded_writes_document_if_match_and_the_409_body(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    stale = auth_client.patch(f"{API}/{portfolio['id']}", json={"title": "No"},
+                              headers={"If-Match": '"7"'})
+    assert stale.status_code == 409
+    spec = auth_client.get("/api/v1/openapi.json").get_json()
+    conflict = spec["components"]["schemas"]["VersionConflict"]
+    # The default error schema allows no other field: the 409's own schema must name them.
+    assert set(stale.get_json()) <= set(conflict["properties"])
+    base = "/api/v1/portfolios/{portfolio_id}"
+    guarded = [(base, "patch"), (f"{base}/versions/{{number}}/restore", "post"),
+               (f"{base}/skills", "post"), (f"{base}/skills/order", "put"),
+               (f"{base}/skills/{{item_id}}", "patch"), (f"{base}/skills/{{item_id}}", "delete")]
+    for path, method in guarded:
+        operation = spec["paths"][path][method]
+        assert operation["responses"]["409"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/VersionConflict"}, (method, path)
+        assert any(p["in"] == "header" and p["name"] == "If-Match"
+                   for p in operation.get("parameters", [])), (method, path)
+
+
 def test_two_editors_racing_on_one_version_exactly_one_wins(app, auth_client, portfolio_factory):
     portfolio = portfolio_factory()
     url = f"{API}/{portfolio['id']}"

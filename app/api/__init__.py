@@ -10,7 +10,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from ..schemas.common import MAX_INT64
+from ..schemas.common import MAX_INT64, VersionConflictSchema
 
 BEARER_AUTH = [{"bearerAuth": []}]
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -95,6 +95,20 @@ def paginated(queryset, offset, limit):
     """The contract's list shape for a MongoEngine queryset."""
     return {"data": list(queryset.skip(offset).limit(limit)),
             "pagination": {"offset": offset, "limit": limit, "total": queryset.count()}}
+
+
+IF_MATCH_PARAMETER = {
+    "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+    "description": 'The ETag of the version the change is based on, like "7" (400 if not one).',
+}
+
+
+def version_guarded(view):
+    """Documents a write that `if_match_version()` guards: the If-Match header and its 409."""
+    return Blueprint.doc(parameters=[IF_MATCH_PARAMETER], responses={"409": {
+        "description": "Stale version: nothing was written; the body carries `current_version`",
+        "content": {"application/json": {"schema": VersionConflictSchema}},
+    }})(view)
 
 
 def if_match_version():

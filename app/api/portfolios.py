@@ -9,7 +9,7 @@ from ..schemas.portfolio import (
 )
 from ..services import portfolios, versions
 from ..web.public import pdf_response
-from . import Blueprint, if_match_version, login_required, paginated
+from . import Blueprint, if_match_version, login_required, paginated, version_guarded
 
 blp = Blueprint("portfolios", __name__, url_prefix="/api/v1/portfolios",
                 description="Portfolios, their sections and their history (owner only)")
@@ -51,7 +51,7 @@ def get_portfolio(portfolio_id):
 @login_required
 @blp.arguments(PortfolioPatchSchema)
 @blp.response(200, PortfolioSchema, headers=ETAG_DOC)
-@blp.alt_response(409, description="Stale version: the body carries `current_version`")
+@version_guarded
 def patch_portfolio(changes, portfolio_id):
     """Autosave: whole top-level fields or section arrays, guarded by If-Match or `version`."""
     expected = changes.pop("version", None) or if_match_version()
@@ -100,6 +100,7 @@ def get_version(portfolio_id, number):
 @blp.route("/<objectid:portfolio_id>/versions/<int:number>/restore", methods=["POST"])
 @login_required
 @blp.response(200, PortfolioSchema, headers=ETAG_DOC)
+@version_guarded
 def restore_version(portfolio_id, number):
     """Bring a version's content back, as a new version (address and privacy are kept)."""
     return _with_etag(portfolios.restore(portfolio_id, current_user, number, if_match_version()))
@@ -131,6 +132,7 @@ def register_section_routes(section, item_schema):
     @login_required
     @blp.arguments(item_schema)
     @blp.response(201, item_schema, headers=ETAG_DOC)
+    @version_guarded
     def create_item(data, portfolio_id):
         item, saved = portfolios.add_item(portfolio_id, current_user, section, data,
                                           if_match_version())
@@ -140,6 +142,7 @@ def register_section_routes(section, item_schema):
     @login_required
     @blp.arguments(ReorderSchema)
     @blp.response(200, item_schema(many=True), headers=ETAG_DOC)
+    @version_guarded
     def reorder_items(data, portfolio_id):
         saved = portfolios.reorder_items(portfolio_id, current_user, section, data["ids"],
                                          if_match_version())
@@ -156,6 +159,7 @@ def register_section_routes(section, item_schema):
     @login_required
     @blp.arguments(item_schema(partial=True))
     @blp.response(200, item_schema, headers=ETAG_DOC)
+    @version_guarded
     def update_item(data, portfolio_id, item_id):
         item, saved = portfolios.update_item(portfolio_id, current_user, section, item_id, data,
                                              if_match_version())
@@ -164,6 +168,7 @@ def register_section_routes(section, item_schema):
     @blp.route(f"{base}/<objectid:item_id>", methods=["DELETE"], endpoint=f"delete_{name}")
     @login_required
     @blp.response(204)
+    @version_guarded
     def delete_item(portfolio_id, item_id):
         portfolios.delete_item(portfolio_id, current_user, section, item_id, if_match_version())
 

@@ -1,5 +1,6 @@
 from datetime import timezone
 
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import RAISE, Schema, fields, validate
 
 # MongoDB stores 64-bit integers; a bigger one in a query or a document is an OverflowError.
@@ -45,6 +46,12 @@ class ObjectIdString(fields.String):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(value)
+
+
+class VersionConflictSchema(ErrorSchema):
+    """The 409 of a write based on a stale version: the error shape and the current version."""
+    current_version = fields.Integer()
+    version = fields.Integer(metadata={"description": "Same as current_version."})
 
 
 class PaginationQuerySchema(StrictSchema):
