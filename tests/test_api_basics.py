@@ -182,3 +182,16 @@ def test_integers_mongodb_cannot_store_are_422_not_500(auth_client, portfolio_fa
     offset = next(p for p in spec["paths"]["/api/v1/portfolios/"]["get"]["parameters"]
                   if p["name"] == "offset")
     assert offset["schema"]["maximum"] == too_big - 1
+
+
+def test_a_documented_required_body_that_is_missing_is_400(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(title="Kept")
+    url = f"/api/v1/portfolios/{portfolio['id']}"
+    spec = auth_client.get("/api/v1/openapi.json").get_json()
+    assert spec["paths"]["/api/v1/portfolios/{portfolio_id}"]["patch"]["requestBody"]["required"]
+    for response in (auth_client.patch(url), auth_client.patch("/api/v1/auth/me"),
+                     auth_client.patch(url, content_type="application/json")):
+        assert "body" in assert_error_shape(response, 400)["message"]
+    assert auth_client.patch(url, json={}).status_code == 200  # an empty object is a body
+    assert not spec["paths"]["/api/v1/auth/logout"]["post"]["requestBody"].get("required")
+    assert auth_client.post("/api/v1/auth/logout").status_code == 204
