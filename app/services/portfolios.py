@@ -32,7 +32,9 @@ SKILL_REFERENCES = {"project_ids": "projects", "certification_ids": "certificati
                     "training_ids": "trainings"}
 # Fields that may name an image proof of the portfolio: top-level field → key inside it.
 IMAGE_PROOF_REFERENCES = {"profile": "photo_proof_id", "theme": "background_image_proof_id"}
-WRITE_ATTEMPTS = 3
+# A write that loses the version race was beaten by another successful write, so with N
+# concurrent writers each needs at most N attempts: enough for the tabs one person has open.
+WRITE_ATTEMPTS = 6
 
 
 class VersionConflict(Exception):
