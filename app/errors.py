@@ -8,13 +8,15 @@ exceptions themselves. HTML routes get a small HTML page with the same status in
 import logging
 
 import redis
-from flask import render_template, request
+from flask import request
 from mongoengine.errors import ValidationError as MongoValidationError
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from werkzeug.exceptions import (
     HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity,
 )
 from werkzeug.http import HTTP_STATUS_CODES
+
+from .web.rendering import render_error_page
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +66,8 @@ def _respond(exc):
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
     if not wants_json():
-        html = render_template("error.html", code=exc.code,
-                               status=HTTP_STATUS_CODES.get(exc.code, "Error"),
-                               message=message or exc.description)
+        html = render_error_page(code=exc.code, status=HTTP_STATUS_CODES.get(exc.code, "Error"),
+                                 message=message or exc.description)
         return html, exc.code, headers
     # `abort(..., extra={...})` adds fields beside the standard ones (e.g. a 409's current version).
     payload = {**(data.get("extra") or {}),

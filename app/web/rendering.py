@@ -422,8 +422,9 @@ def _section_items(name, view, proofs, anchors):
 # --- Jinja -------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def stylesheet(name):
-    """One of our own stylesheets, inlined so a page makes no other request."""
+    """One of our own stylesheets, inlined so a page makes no other request (read once)."""
     return Markup((STATIC_DIR / "portfolio" / f"{name}.css").read_text(encoding="utf-8"))
 
 
@@ -484,6 +485,11 @@ def render_password_page(*, title, slug, unlock_url, error):
     """The form a password-protected portfolio shows until unlocked (POSTs `password`)."""
     return _render("portfolio/password.html", title=title, slug=slug, unlock_url=unlock_url,
                    error=error)
+
+
+def render_error_page(*, code, status, message):
+    """The HTML error page of the visitor-facing routes (the API answers JSON)."""
+    return _render("portfolio/error.html", code=code, status=status, message=message)
 
 
 def render_gone_page(*, message):
