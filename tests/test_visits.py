@@ -391,6 +391,23 @@ def test_deleting_the_account_removes_its_notifications(app, auth_client, portfo
     assert Notification.objects.count() == 0 and mongo_db()[ROLLUPS].count_documents({}) == 0
 
 
+def test_the_account_export_has_notifications_and_daily_visits(app, auth_client, portfolio_id):
+    import io
+    import json
+    import zipfile
+    Notification(user=ObjectId(auth_client.user["id"]), kind="daily_digest",
+                 message="4 views yesterday", key="digest:x").save()
+    view(app, portfolio_id)
+    response = auth_client.get("/api/v1/auth/me/export")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    [notification] = json.loads(archive.read("notifications.json"))
+    assert notification["message"] == "4 views yesterday" and "key" not in notification
+    slug = Portfolio.objects.get(id=portfolio_id).slug
+    [day] = json.loads(archive.read(f"portfolios/{slug}/daily_visits.json"))
+    assert (day["views"], day["countries"]) == (1, {"US": 1})
+    assert "applied" not in day
+
+
 # --- through the real routes -------------------------------------------------------------------
 
 def test_page_and_pdf_views_through_a_trusted_proxy(make_app, portfolio_factory):

@@ -1,6 +1,7 @@
 """In-app notifications for portfolio owners: who opened a recruiter link, the daily digest,
 links about to expire. Each notification has a `key` (unique), so producing one twice (a retried
 task, two beat runs) leaves one."""
+import json
 from datetime import timedelta
 
 from bson import ObjectId
@@ -117,4 +118,12 @@ def delete_user_notifications(user):
 
 
 portfolios.DELETE_HOOKS.append(delete_portfolio_notifications)
+def export_notifications(user, archive):
+    notifications = [notification.to_mongo().to_dict() for notification in
+                     Notification.objects(user=user.id).exclude("key").order_by("created_at")]
+    archive.writestr("notifications.json", json.dumps(
+        notifications, indent=2, ensure_ascii=False, default=str))
+
+
 accounts.ACCOUNT_CLEANUPS.append(delete_user_notifications)
+accounts.ACCOUNT_EXPORTERS.append(export_notifications)

@@ -3,12 +3,15 @@
 One range query on the rollups' `_id` (a portfolio's days sort together) fetches at most 2×N
 small documents for N days, whatever the number of visits. Days are UTC days.
 """
+import json
 from collections import Counter
 from datetime import timedelta
 
 from ..extensions import mongo_db
 from ..models.audience import PUBLIC_SOURCE, ROLLUPS, VISIT_KINDS, rollup_id, utc_today
+from ..models.portfolio import Portfolio
 from ..models.recruiter_link import RecruiterLink
+from . import accounts
 from .visits import UNKNOWN_COUNTRY, referrer_from_key
 
 DEFAULT_DAYS = 30
@@ -124,3 +127,19 @@ def attach_link_views(links):
         for name, value in views[str(link.id)].items():
             setattr(link, name, value)
     return links
+
+
+def export_daily_visits(user, archive):
+    """Each portfolio's daily counts (the rollups' counters) into the account ZIP."""
+    for portfolio in Portfolio.objects(owner=user.id).only("id", "slug"):
+        days = []
+        for rollup in mongo_db()[ROLLUPS].find({"portfolio": portfolio.id},
+                                               {**COUNTER_FIELDS, "_id": 0}).sort("day", 1):
+            rollup["referrers"] = {referrer_from_key(key): views
+                                   for key, views in rollup.get("referrers", {}).items()}
+            days.append(rollup)
+        archive.writestr(f"portfolios/{portfolio.slug}/daily_visits.json",
+                         json.dumps(days, indent=2, ensure_ascii=False))
+
+
+accounts.ACCOUNT_EXPORTERS.append(export_daily_visits)
