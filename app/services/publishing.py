@@ -35,6 +35,9 @@ UNLOCK_COOKIE = "vitrine_unlock"
 # Referer of a link followed from them.
 PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store",
                         "Referrer-Policy": "no-referrer"}
+LINK_GONE = ("This recruiter link has expired or was revoked. Ask the portfolio's owner for a "
+             "new one.")
+NO_SUCH_LINK = "This link does not exist."
 _UNLOCK_SALT = "vitrine.portfolio-unlock"
 _FILE_KEY_SALT = "vitrine.recruiter-proof-file"
 
@@ -196,20 +199,22 @@ def resolve_recruiter(token, count_access=True):
         raw = RecruiterLink._get_collection().find_one(active)
     if raw is None or not hmac.compare_digest(raw["token_hash"], token_hash):
         if RecruiterLink.objects(token_hash=token_hash).count():
-            abort(410, message="This recruiter link has expired or was revoked. Ask the "
-                               "portfolio's owner for a new one.")
-        abort(404, message="This link does not exist.")
+            abort(410, message=LINK_GONE)
+        abort(404, message=NO_SUCH_LINK)
     link = RecruiterLink._from_son(raw)
-    portfolio = Portfolio.objects(id=link.portfolio).first()
+    return _portfolio_of(link), link
+
+
+def _portfolio_of(link):
+    portfolio = Portfolio.objects(id=link.portfolio).first() if link else None
     if portfolio is None:
-        abort(404, message="This link does not exist.")
-    return portfolio, link
+        abort(404, message=NO_SUCH_LINK)
+    return portfolio
 
 
 def _refuse_inactive(link):
     if link.revoked_at is not None or link.expires_at <= utcnow():
-        abort(410, message="This recruiter link has expired or was revoked. Ask the "
-                           "portfolio's owner for a new one.")
+        abort(410, message=LINK_GONE)
 
 
 def recruiter_file_key(link, proof_id):
@@ -227,11 +232,9 @@ def resolve_recruiter_file(key):
     try:
         link_id, proof_id = _file_key_serializer().loads(key)
     except (BadSignature, ValueError):
-        abort(404, message="This link does not exist.")
+        abort(404, message=NO_SUCH_LINK)
     link = RecruiterLink.objects(id=link_id).first()
-    portfolio = Portfolio.objects(id=link.portfolio).first() if link else None
-    if portfolio is None:
-        abort(404, message="This link does not exist.")
+    portfolio = _portfolio_of(link)
     _refuse_inactive(link)
     return portfolio, link, proof_id
 
