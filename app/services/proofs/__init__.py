@@ -30,10 +30,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pymongo import ReturnDocument
 from werkzeug.wrappers import Response
 
-from ..extensions import mongo_db
-from ..models.portfolio import SECTIONS, Portfolio, Proof
-from ..models.user import utcnow
-from . import accounts, portfolios
+from ...extensions import mongo_db
+from ...models.portfolio import SECTIONS, Portfolio, Proof
+from ...models.user import utcnow
+from .. import accounts, portfolios
 
 BUCKET = "proofs"
 # GridFS's standard chunk size, and how much of an upload is read and written at a time.
