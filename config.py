@@ -44,8 +44,19 @@ class Config:
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_env_int("JWT_REFRESH_DAYS", 30))
-    JWT_TOKEN_LOCATION = ["headers"]
     JWT_ERROR_MESSAGE_KEY = "message"
+    # API clients send `Authorization: Bearer`; the web app's browsers hold the tokens in HttpOnly
+    # cookies no script can read (app/session_cookies.py), so unsafe methods then need the CSRF
+    # double-submit header: X-CSRF-TOKEN = the csrf_access_token (or csrf_refresh_token) cookie.
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_COOKIE_SECURE = APP_ENV == "production"
+    JWT_COOKIE_SAMESITE = "Lax"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False
+    JWT_ACCESS_COOKIE_PATH = "/"
+    # The refresh token goes to the one endpoint that spends it; logout revokes its session
+    # through the access token, which names the same session.
+    JWT_REFRESH_COOKIE_PATH = "/api/v1/auth/refresh"
 
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -128,7 +139,11 @@ class Config:
     API_SPEC_OPTIONS = {
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "access_token_cookie",
+                               "description": 'The web app\'s session (sign in with "session": '
+                                              '"cookie"); POST, PUT, PATCH and DELETE also need '
+                                              'the X-CSRF-TOKEN header.'},
             }
         },
         "info": {"description": "REST API of Vitrine, the portfolio service."},

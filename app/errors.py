@@ -9,6 +9,7 @@ import logging
 
 import redis
 from flask import request
+from flask_jwt_extended.exceptions import CSRFError
 from mongoengine.errors import ValidationError as MongoValidationError
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from werkzeug.exceptions import (
@@ -79,6 +80,14 @@ def handle_http_exception(exc):
     return _respond(exc)
 
 
+def handle_csrf_refused(exc):
+    # A token from a cookie, on an unsafe method, without the matching X-CSRF-TOKEN header: the
+    # request may come from another site riding on the browser's cookies (app/session_cookies.py).
+    return error_payload(403, "Missing or wrong CSRF token: send the X-CSRF-TOKEN header with the "
+                              "value of the csrf_access_token cookie (csrf_refresh_token to "
+                              "refresh)."), 403
+
+
 def handle_database_down(exc):
     log.error("dependency unavailable: %s", exc)
     return _respond(ServiceUnavailable("The database is temporarily unavailable; try again shortly."))
@@ -106,6 +115,7 @@ def handle_document_validation(exc):
 
 def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(CSRFError, handle_csrf_refused)
     app.register_error_handler(ServerSelectionTimeoutError, handle_database_down)
     app.register_error_handler(ConnectionFailure, handle_database_down)
     app.register_error_handler(redis.ConnectionError, handle_redis_down)

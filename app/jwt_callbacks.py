@@ -24,7 +24,8 @@ def token_revoked(_jwt_header, jwt_data):
 
 @jwt.unauthorized_loader
 def missing_token(reason):
-    return _unauthorized("Authentication required: send 'Authorization: Bearer <token>'.")
+    return _unauthorized("Authentication required: sign in, then send "
+                         "'Authorization: Bearer <token>' (or the session cookie).")
 
 
 @jwt.invalid_token_loader

@@ -76,10 +76,10 @@ def test_openapi_documents_every_operation(client):
         success = [code for code in operation["responses"] if code[0] in "23"]
         assert success, f"{method} {path} documents no success response"
         if method in {"post", "patch", "put"} and "requestBody" not in operation:
-            assert path.endswith(("/refresh", "/restore", "/duplicate", "/read")), \
-                f"{method} {path} documents no request body"
+            assert path.endswith(("/refresh", "/restore", "/duplicate", "/read",
+                                  "/revoke-all")), f"{method} {path} documents no request body"
     me = spec["paths"]["/api/v1/auth/me"]["get"]
-    assert me["security"] == [{"bearerAuth": []}]
+    assert me["security"] == [{"bearerAuth": []}, {"cookieAuth": []}]
     assert client.get("/api/v1/docs").status_code == 200
 
 

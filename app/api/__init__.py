@@ -13,7 +13,8 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 
 from ..schemas.common import MAX_INT64, VersionConflictSchema
 
-BEARER_AUTH = [{"bearerAuth": []}]
+# Either way of holding a session: the Bearer header, or the web app's cookie (with CSRF).
+SIGNED_IN = [{"bearerAuth": []}, {"cookieAuth": []}]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _VERSION_ETAG = re.compile("[0-9]{1,18}")
 
@@ -89,7 +90,7 @@ class Blueprint(flask_smorest.Blueprint):
 def login_required(view=None, *, refresh=False):
     """`jwt_required` plus the OpenAPI security requirement it implies."""
     def decorator(func):
-        return Blueprint.doc(security=BEARER_AUTH)(jwt_required(refresh=refresh)(func))
+        return Blueprint.doc(security=SIGNED_IN)(jwt_required(refresh=refresh)(func))
     return decorator(view) if view is not None else decorator
 
 

@@ -1,15 +1,21 @@
-"""Accounts and JWT auth: /api/v1/auth."""
+"""Accounts and JWT auth: /api/v1/auth.
+
+Tokens travel in the JSON and the `Authorization: Bearer` header (API clients), or in HttpOnly
+cookies with a CSRF header (browsers, `"session": "cookie"` at sign-in): app/session_cookies.py.
+"""
 from flask import current_app, request, send_file
 from flask_jwt_extended import current_user, decode_token, get_jwt
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import abort
 from jwt.exceptions import PyJWTError
 
+from .. import session_cookies
 from ..extensions import limiter
 from ..schemas.auth import (
-    AuthResultSchema, DeleteAccountSchema, LoginSchema, LogoutSchema, PasswordChangeSchema,
-    RegisterSchema, TokenPairSchema, UserSchema, UserUpdateSchema,
+    AuthResultSchema, DeleteAccountSchema, LogoutSchema, PasswordChangeSchema, TokenPairSchema,
+    UserSchema, UserUpdateSchema,
 )
+from ..schemas.sessions import SessionLoginSchema, SessionRegisterSchema
 from ..services import accounts, auth_sessions
 from . import Blueprint, load_json, login_required
 
@@ -25,42 +31,57 @@ def _body_email():
     return f"account:{email.strip().lower()}" if isinstance(email, str) else "account:-"
 
 
-def _signed_in(user):
+def _signed_in(user, session):
+    """A new session for `user`: its tokens in the answer, or in cookies for a browser."""
     access, refresh = auth_sessions.start_session(user, request.user_agent.string)
+    if session == session_cookies.COOKIE:
+        session_cookies.deliver(access, refresh)
+        return {"user": user}
     return {"user": user, "access_token": access, "refresh_token": refresh}
 
 
 @blp.route("/register", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER_PER_IP"])
-@blp.arguments(RegisterSchema)
+@blp.arguments(SessionRegisterSchema)
 @blp.response(201, AuthResultSchema)
 def register(data):
-    """Create an account and sign in."""
-    return _signed_in(accounts.register(**data))
+    """Create an account and sign in (with `"session": "cookie"`, the tokens are cookies)."""
+    session = data.pop("session")
+    return _signed_in(accounts.register(**data), session)
 
 
 @blp.route("/login", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_IP"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_body_email)
-@blp.arguments(LoginSchema)
+@blp.arguments(SessionLoginSchema)
 @blp.response(200, AuthResultSchema)
 def login(data):
-    """Sign in with email and password."""
+    """Sign in with email and password (with `"session": "cookie"`, the tokens are cookies)."""
     user = accounts.authenticate(data["email"], data["password"])
     if user is None:
         abort(401, message="Email or password is incorrect.")
-    return _signed_in(user)
+    return _signed_in(user, data["session"])
 
 
 @blp.route("/refresh", methods=["POST"])
 @login_required(refresh=True)
 @blp.response(200, TokenPairSchema)
 def refresh():
-    """Spend the refresh token (sent as the Bearer token) for a new token pair."""
+    """Spend the refresh token for a new token pair.
+
+    Send it as the Bearer token; a browser's refresh cookie is spent the same way (with the
+    X-CSRF-TOKEN header holding the csrf_refresh_token cookie), and the new pair replaces the
+    cookies instead of being in the answer."""
+    from_cookie = session_cookies.token_came_from_cookie()
     try:
         access, new_refresh = auth_sessions.rotate(get_jwt())
     except auth_sessions.RefreshRefused as refused:
+        if from_cookie:
+            session_cookies.forget()
         abort(401, message=str(refused))
+    if from_cookie:
+        session_cookies.deliver(access, new_refresh)
+        return {}
     return {"access_token": access, "refresh_token": new_refresh}
 
 
@@ -69,7 +90,8 @@ def refresh():
 @blp.arguments(LogoutSchema, required=False)
 @blp.response(204)
 def logout(data):
-    """End this session: its access and refresh tokens stop working."""
+    """End this session: its access and refresh tokens stop working (and its cookies go)."""
+    session_cookies.forget()
     auth_sessions.revoke_session(get_jwt()["sid"], "logout")
     if data.get("refresh_token"):
         try:
@@ -79,6 +101,15 @@ def logout(data):
                   errors={"refresh_token": ["Not a valid token."]})
         if claims.get("sub") == str(current_user.id):
             auth_sessions.revoke_session(claims["sid"], "logout")
+
+
+@blp.route("/sessions/revoke-all", methods=["POST"])
+@login_required
+@blp.response(204)
+def revoke_all_sessions():
+    """Sign out everywhere: every session of the account ends, this one included."""
+    session_cookies.forget()
+    auth_sessions.revoke_user_sessions(current_user, "signed out everywhere")
 
 
 @blp.route("/me", methods=["GET"])
@@ -130,4 +161,5 @@ def export_me():
 def change_password(data):
     """Change the password; every other session is signed out."""
     accounts.change_password(current_user, data["current_password"], data["new_password"])
-    auth_sessions.revoke_other_sessions(current_user, get_jwt()["sid"], "password changed")
+    auth_sessions.revoke_user_sessions(current_user, "password changed",
+                                       keep_session_id=get_jwt()["sid"])

@@ -62,9 +62,12 @@ def revoke_session(session_id, reason):
         set__revoked_at=utcnow(), set__revoked_reason=reason)
 
 
-def revoke_other_sessions(user, keep_session_id, reason):
-    AuthSession.objects(user=user, id__ne=keep_session_id, revoked_at=None).update(
-        set__revoked_at=utcnow(), set__revoked_reason=reason)
+def revoke_user_sessions(user, reason, keep_session_id=None):
+    """End every session of `user` (a password change keeps the one it was made in)."""
+    sessions = AuthSession.objects(user=user, revoked_at=None)
+    if keep_session_id is not None:
+        sessions = sessions.filter(id__ne=keep_session_id)
+    sessions.update(set__revoked_at=utcnow(), set__revoked_reason=reason)
 
 
 def is_session_active(session_id):
