@@ -22,6 +22,7 @@ def create_app(config_class=Config):
     register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
+    register_security_headers(app)
     register_audience(app)
     register_error_handlers(app)
     register_cli(app)
@@ -83,6 +84,11 @@ def register_blueprints(app):
     app.register_blueprint(health_bp)
     app.register_blueprint(public_pages_bp)
     app.register_blueprint(proof_files_bp)
+
+
+def register_security_headers(app):
+    from .web.security_headers import register_security_headers as register
+    register(app)
 
 
 def register_audience(app):

@@ -24,6 +24,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from PIL import Image, ImageOps
 
+from .security_headers import style_nonce
+
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = APP_DIR / "static"
 TEMPLATE_DIR = APP_DIR / "templates"
@@ -436,9 +438,15 @@ def environment():
     env.filters.update(date=format_date, number=format_number, paragraphs=paragraphs,
                        http_url=http_url, url_display=url_display, network=network_label,
                        type_label=lambda value: TYPE_LABELS.get(value, ""))
-    env.globals.update(period=format_period, stylesheet=stylesheet,
+    env.globals.update(period=format_period, stylesheet=stylesheet, csp_nonce=style_nonce,
                        availability_labels=AVAILABILITY_LABELS)
     return env
+
+
+def css_url(url):
+    """`url("...")` for a <style> element, or None: only a URL of plain characters, which can
+    end neither the CSS string nor the element (HTML escaping does not apply inside <style>)."""
+    return Markup(f'url("{url}")') if url and _PLAIN_URL.match(url) else None
 
 
 def _render(template_name, **context):
@@ -476,8 +484,7 @@ def render_portfolio_page(view, *, audience, proof_url, page_url, pdf_url, noind
         audience=audience, name=name, summary=_summary(view), updated=_updated(view),
         photo_url=photo_url,
         og_image=urljoin(page_url, photo_url) if photo_url else None,
-        background_url=background_url if background_url and _PLAIN_URL.match(background_url)
-        else None,
+        background_image=css_url(background_url),
         page_url=page_url, pdf_url=pdf_url, noindex=noindex)
 
 
