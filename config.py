@@ -106,6 +106,8 @@ class Config:
     PROOF_MAX_BYTES = _env_int("PROOF_MAX_BYTES", 20 * 1024 * 1024)
     USER_STORAGE_QUOTA_BYTES = _env_int("USER_STORAGE_QUOTA_BYTES", 200 * 1024 * 1024)
     PROOF_MAX_IMAGE_PIXELS = _env_int("PROOF_MAX_IMAGE_PIXELS", 40_000_000)
+    # Deleted proofs (and those of deleted items) keep their files this long, then are purged.
+    PROOF_TRASH_DAYS = _env_int("PROOF_TRASH_DAYS", 30)
 
     # Audience (visits, statistics, notifications). See README "Audience and privacy".
     VISITS_ENABLED = _env_bool("VISITS_ENABLED", True)
@@ -124,6 +126,8 @@ class Config:
                               "schedule": crontab(hour=6, minute=0)},
             "link-expiry-notices": {"task": "vitrine.link_expiry_notices",
                                     "schedule": crontab(minute=15)},
+            "proof-trash-purge": {"task": "vitrine.purge_proof_trash",
+                                  "schedule": crontab(hour=3, minute=30)},
         },
         "timezone": "UTC",
     }

@@ -28,7 +28,8 @@ def seed_demo_portfolio(user):
     """The demo portfolio, every section filled (idempotent)."""
     portfolio = Portfolio.objects(slug=DEMO_SLUG).first()
     if portfolio is None:
-        portfolio = portfolios.create(user, {"title": "Camille Martin", "slug": DEMO_SLUG})
+        portfolio = portfolios.create(
+            user, {"title": "Camille Martin", "slug": DEMO_SLUG, "is_private": False})
         content = PortfolioPatchSchema().load(demo_portfolio_content())
         portfolio = portfolios.write(
             portfolio.id, user, lambda loaded: portfolios.apply_changes(loaded, content),
@@ -68,3 +69,8 @@ def register_commands(app):
         verb = "would remove" if dry_run else "removed"
         click.echo(f"{verb} {len(files)} orphan files and the chunks of {len(chunks)} "
                    f"missing files")
+
+    @app.cli.command("proofs-trash-purge")
+    def proofs_trash_purge():
+        """Delete the proofs trashed more than PROOF_TRASH_DAYS ago, with their files."""
+        click.echo(f"purged {proofs.purge_expired_trash()} proofs from the trash")

@@ -6,7 +6,7 @@ from celery import shared_task
 from pymongo.errors import AutoReconnect
 
 from .models.audience import utc_today
-from .services import notifications, visits
+from .services import notifications, proofs, visits
 
 # MongoDB briefly unreachable (AutoReconnect covers server-selection and network timeouts):
 # try again after 1, 2, 4... seconds, up to 5 minutes apart.
@@ -30,3 +30,9 @@ def daily_digests(day=None):
 @shared_task(name="vitrine.link_expiry_notices", **RETRY_ON_MONGO_OUTAGE)
 def link_expiry_notices():
     return notifications.produce_expiry_notices()
+
+
+@shared_task(name="vitrine.purge_proof_trash", **RETRY_ON_MONGO_OUTAGE)
+def purge_proof_trash():
+    """Proofs trashed more than PROOF_TRASH_DAYS ago, files included."""
+    return proofs.purge_expired_trash()

@@ -64,7 +64,7 @@ def seed(uri):
         "email": f"bench-{time.time_ns()}@example.com", "password": "bench horse battery staple",
         "full_name": "Camille Martin"}).get_json()
     headers = {"Authorization": f"Bearer {account['access_token']}"}
-    portfolio = client.post("/api/v1/portfolios/", json={"title": "Benchmark portfolio"},
+    portfolio = client.post("/api/v1/portfolios/", json={"title": "Benchmark portfolio", "is_private": False},
                             headers=headers).get_json()
     response = client.patch(f"/api/v1/portfolios/{portfolio['id']}",
                             json=demo_portfolio_content(), headers=headers)

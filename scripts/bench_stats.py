@@ -52,7 +52,7 @@ def new_portfolio(client, title):
         "password": "bench horse battery staple", "full_name": "Camille Martin"}).get_json()
     headers = {"Authorization": f"Bearer {account['access_token']}"}
     from app.demo_content import demo_portfolio_content
-    portfolio = client.post("/api/v1/portfolios/", json={"title": title},
+    portfolio = client.post("/api/v1/portfolios/", json={"title": title, "is_private": False},
                             headers=headers).get_json()
     response = client.patch(f"/api/v1/portfolios/{portfolio['id']}",
                             json=demo_portfolio_content(), headers=headers)

@@ -138,11 +138,14 @@ def auth_client(app, register):
 @pytest.fixture
 def portfolio_factory(auth_client):
     """Create a portfolio of `auth_client`'s user through the API; `full=True` fills every
-    section with the demo content. Returns the portfolio JSON."""
+    section with the demo content. Returns the portfolio JSON. It is published unless
+    `is_private=True` is given: most tests look at the published page (a new portfolio's own
+    default, a draft, has its tests in test_portfolios.py)."""
     from app.demo_content import demo_portfolio_content
 
     def factory(title="My portfolio", full=False, client=None, **fields):
         client = client or auth_client
+        fields.setdefault("is_private", False)
         response = client.post("/api/v1/portfolios/", json={"title": title, **fields})
         assert response.status_code == 201, response.get_json()
         portfolio = response.get_json()

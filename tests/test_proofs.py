@@ -10,7 +10,9 @@ from bson import ObjectId
 from PIL import Image
 
 from app.models.portfolio import Portfolio
+from app.models.user import utcnow
 from app.services import proofs
+from app.services.proofs import sniffing
 
 API = "/api/v1/portfolios"
 MB = 1024 * 1024
@@ -64,7 +66,7 @@ def zip_bytes(entries, stored_first=None):
 def docx_bytes():
     return zip_bytes({
         "[Content_Types].xml": '<?xml version="1.0"?><Types><Override PartName='
-                               '"/word/document.xml" ContentType="' + proofs.DOCX_MAIN.decode()
+                               '"/word/document.xml" ContentType="' + sniffing.DOCX_MAIN.decode()
                                + '"/></Types>',
         "word/document.xml": "<w:document/>",
     })
@@ -72,7 +74,7 @@ def docx_bytes():
 
 def odt_bytes():
     return zip_bytes({"content.xml": "<office:document-content/>"},
-                     stored_first=("mimetype", proofs.ODT))
+                     stored_first=("mimetype", sniffing.ODT))
 
 
 def gif_bytes():
@@ -90,8 +92,8 @@ ACCEPTED = [
     ("anim.gif", gif_bytes, "image/gif"),
     ("demo.mp4", mp4_bytes, "video/mp4"),
     ("demo.webm", webm_bytes, "video/webm"),
-    ("letter.docx", docx_bytes, proofs.DOCX),
-    ("letter.odt", odt_bytes, proofs.ODT),
+    ("letter.docx", docx_bytes, sniffing.DOCX),
+    ("letter.odt", odt_bytes, sniffing.ODT),
     ("no-extension", pdf_bytes, "application/pdf"),
 ]
 
@@ -149,7 +151,7 @@ def test_accepted_types_are_stored_with_their_detected_type(auth_client, portfol
     proof = response.get_json()
     assert proof["content_type"] == content_type
     assert proof["visibility"] == "private" and proof["item_type"] == "profile"
-    assert proof["filename"].rsplit(".", 1)[-1] in proofs.EXTENSIONS[content_type]
+    assert proof["filename"].rsplit(".", 1)[-1] in sniffing.EXTENSIONS[content_type]
     stored = auth_client.get(f"{API}/{portfolio['id']}/proofs/{proof['id']}/file")
     assert stored.status_code == 200
     assert hashlib.sha256(stored.data).hexdigest() == proof["sha256"]
@@ -362,6 +364,8 @@ def test_list_patch_move_and_delete(auth_client, portfolio, test_database):
     assert auth_client.delete(f"{base}/{proof['id']}").status_code == 204
     assert auth_client.get(f"{base}/{proof['id']}/file").status_code == 404
     assert auth_client.delete(f"{base}/{proof['id']}").status_code == 404
+    assert gridfs_counts(test_database)[0] == 3  # in the trash: the files are kept
+    assert auth_client.delete(f"{base}/trash/{proof['id']}").status_code == 204
     assert gridfs_counts(test_database)[0] == 1  # the PDF; the image and its thumbnail are gone
 
 
@@ -384,44 +388,49 @@ def test_photo_and_background_must_be_image_proofs(auth_client, portfolio):
 
 # --- lifecycle -----------------------------------------------------------------------------------
 
-def test_deleting_an_item_deletes_its_proofs_files(auth_client, portfolio, test_database):
+def test_deleting_an_item_trashes_its_proofs(auth_client, portfolio, test_database):
     project = portfolio["projects"][0]["id"]
-    upload(auth_client, portfolio["id"], image_bytes("PNG"), "p.png", item_type="projects",
-           item_id=project)
+    trashed = upload(auth_client, portfolio["id"], image_bytes("PNG"), "p.png",
+                     item_type="projects", item_id=project).get_json()
     kept = upload(auth_client, portfolio["id"], pdf_bytes(), "k.pdf").get_json()
-    assert gridfs_counts(test_database)[0] == 3
     response = auth_client.delete(f"{API}/{portfolio['id']}/projects/{project}")
     assert response.status_code == 204
-    assert gridfs_counts(test_database) == (1, 1)
-    assert [p.id for p in Portfolio.objects.get(id=portfolio["id"]).proofs] == [ObjectId(kept["id"])]
+    stored = Portfolio.objects.get(id=portfolio["id"])
+    assert [p.id for p in stored.proofs] == [ObjectId(kept["id"])]
+    assert [(p.id, p.trash_reason) for p in stored.trash] == [
+        (ObjectId(trashed["id"]), "item_removed")]
+    assert gridfs_counts(test_database)[0] == 3  # nothing deleted yet
 
 
-def test_section_patch_dropping_items_drops_their_proofs(auth_client, portfolio, test_database):
+def test_section_patch_dropping_items_trashes_their_proofs(auth_client, portfolio):
     first, second = portfolio["projects"][0]["id"], portfolio["projects"][1]["id"]
-    upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", item_type="projects",
-           item_id=first)
+    dropped = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", item_type="projects",
+                     item_id=first).get_json()
     keep = upload(auth_client, portfolio["id"], pdf_bytes(), "b.pdf", item_type="projects",
                   item_id=second).get_json()
     response = auth_client.patch(f"{API}/{portfolio['id']}", json={
         "projects": [p for p in portfolio["projects"] if p["id"] != first]})
     assert response.status_code == 200
     assert [p["id"] for p in response.get_json()["proofs"]] == [keep["id"]]
-    assert gridfs_counts(test_database) == (1, 1)
+    trash = auth_client.get(f"{API}/{portfolio['id']}/proofs/trash").get_json()["data"]
+    assert [p["id"] for p in trash] == [dropped["id"]]
 
 
-def test_restore_keeps_current_proofs(auth_client, portfolio, test_database):
+def test_restore_trashes_and_brings_back_proofs(auth_client, portfolio):
     url = f"{API}/{portfolio['id']}"
     project = portfolio["projects"][0]["id"]
     proof = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", item_type="projects",
                    item_id=project).get_json()
     restored = auth_client.post(f"{url}/versions/1/restore")  # before any project existed
     assert restored.status_code == 200
-    assert [p["id"] for p in restored.get_json()["proofs"]] == [proof["id"]]
-    assert gridfs_counts(test_database) == (1, 1)
+    assert restored.get_json()["proofs"] == []
+    assert auth_client.get(f"{url}/proofs/{proof['id']}/file").status_code == 404
     latest = auth_client.get(f"{url}/versions").get_json()["data"][1]["version"]
     back = auth_client.post(f"{url}/versions/{latest}/restore").get_json()
     assert project in [p["id"] for p in back["projects"]]
+    assert [p["id"] for p in back["proofs"]] == [proof["id"]]
     assert auth_client.get(f"{url}/proofs/{proof['id']}/file").status_code == 200
+    assert auth_client.get(f"{url}/proofs/trash").get_json()["data"] == []
 
 
 def test_deleting_the_portfolio_deletes_its_files(auth_client, portfolio, test_database):
@@ -473,10 +482,10 @@ def test_orphan_cleanup(app, auth_client, portfolio, test_database):
     with app.app_context():
         lost = proofs.bucket().upload_from_stream("lost.pdf", pdf_bytes())
         proofs.bucket().upload_from_stream("young.pdf", pdf_bytes())
-    old_chunkless = ObjectId.from_datetime(proofs.utcnow() - timedelta(days=1))
+    old_chunkless = ObjectId.from_datetime(utcnow() - timedelta(days=1))
     test_database["proofs.chunks"].insert_one({"files_id": old_chunkless, "n": 0, "data": b"x"})
     test_database["proofs.files"].update_one({"_id": lost},
-                                             {"$set": {"uploadDate": proofs.utcnow()
+                                             {"$set": {"uploadDate": utcnow()
                                                        - timedelta(days=1)}})
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["proofs-cleanup", "--dry-run"])

@@ -320,7 +320,8 @@ def test_unlock_is_rate_limited(make_app):
         "email": "limit@example.com", "password": "correct horse battery staple",
         "full_name": "Rate Limit"}).get_json()
     headers = {"Authorization": f"Bearer {signup['access_token']}"}
-    portfolio = client.post(f"{API}/", json={"title": "Limited"}, headers=headers).get_json()
+    portfolio = client.post(f"{API}/", json={"title": "Limited", "is_private": False},
+                            headers=headers).get_json()
     client.patch(f"{API}/{portfolio['id']}", json={"password": PASSWORD}, headers=headers)
     statuses = [client.post(f"/p/{portfolio['slug']}/unlock", data={"password": "nope"})
                 .status_code for _ in range(4)]
@@ -400,8 +401,8 @@ def test_pdf_cache_is_bounded(make_app, test_database):
         "email": "cache@example.com", "password": "correct horse battery staple",
         "full_name": "Cache Bound"}).get_json()
     headers = {"Authorization": f"Bearer {signup['access_token']}"}
-    created = [client.post(f"{API}/", json={"title": f"Bounded {n}"}, headers=headers)
-               .get_json() for n in range(3)]
+    created = [client.post(f"{API}/", json={"title": f"Bounded {n}", "is_private": False},
+                           headers=headers).get_json() for n in range(3)]
     for portfolio in created:
         assert client.get(f"/p/{portfolio['slug']}.pdf").status_code == 200
     cached = {entry["filename"].split("/")[0] for entry in test_database["pdf_cache.files"].find()}

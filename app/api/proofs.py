@@ -10,7 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.portfolio import (
-    ProofFileQuerySchema, ProofPatchSchema, ProofSchema, ProofUploadSchema,
+    ProofFileQuerySchema, ProofPatchSchema, ProofSchema, ProofUploadSchema, TrashedProofSchema,
 )
 from ..services import portfolios, proofs
 from . import Blueprint, JsonBodyParser, login_required
@@ -71,8 +71,10 @@ def upload_proof(data, portfolio_id):
 @blp.response(200, page_of(ProofSchema))
 def list_proofs(page, portfolio_id):
     """The portfolio's proofs, in upload order."""
-    found = portfolios.get_owned(portfolio_id, current_user).proofs
-    offset, limit = page["offset"], page["limit"]
+    return _page(portfolios.get_owned(portfolio_id, current_user).proofs, **page)
+
+
+def _page(found, offset, limit):
     return {"data": found[offset:offset + limit],
             "pagination": {"offset": offset, "limit": limit, "total": len(found)}}
 
@@ -90,8 +92,34 @@ def update_proof(changes, portfolio_id, proof_id):
 @login_required
 @blp.response(204)
 def delete_proof(portfolio_id, proof_id):
-    """Delete the proof and its file (and thumbnail) from GridFS."""
+    """Move the proof to the trash: its files are kept PROOF_TRASH_DAYS, then purged."""
     proofs.delete_proof(portfolio_id, current_user, proof_id)
+
+
+@blp.route(f"{BASE}/trash", methods=["GET"])
+@login_required
+@blp.arguments(PaginationQuerySchema, location="query")
+@blp.response(200, page_of(TrashedProofSchema))
+def list_trash(page, portfolio_id):
+    """Deleted proofs, and those of deleted items, oldest first; their files still count in the
+    storage quota until they are purged."""
+    return _page(portfolios.get_owned(portfolio_id, current_user).trash, **page)
+
+
+@blp.route(f"{BASE}/trash/<objectid:proof_id>/restore", methods=["POST"])
+@login_required
+@blp.response(200, ProofSchema)
+def restore_trashed_proof(portfolio_id, proof_id):
+    """Attach a trashed proof again (422 while its item does not exist)."""
+    return proofs.restore_trashed(portfolio_id, current_user, proof_id)
+
+
+@blp.route(f"{BASE}/trash/<objectid:proof_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def purge_trashed_proof(portfolio_id, proof_id):
+    """Delete a trashed proof for good: its files are removed from GridFS at once."""
+    proofs.purge_trashed(portfolio_id, current_user, proof_id)
 
 
 @blp.route(f"{BASE}/<objectid:proof_id>/file", methods=["GET"])

@@ -21,6 +21,10 @@ TRAINING_TYPES = ("online_course", "workshop", "bootcamp", "other")
 PROJECT_TYPES = ("academic", "personal", "professional")
 SKILL_CATEGORIES = ("language", "framework", "tool", "soft_skill", "other")
 SKILL_LEVELS = ("beginner", "intermediate", "advanced", "expert")
+# Why a proof is in the trash: its item was removed (a restore that brings the item back brings
+# the proof back too), or the proof itself was deleted (only the owner brings it back).
+ITEM_REMOVED, PROOF_DELETED = "item_removed", "proof_deleted"
+TRASH_REASONS = (ITEM_REMOVED, PROOF_DELETED)
 
 
 class Item(EmbeddedDocument):
@@ -133,6 +137,9 @@ class Proof(EmbeddedDocument):
     height = IntField()
     thumbnail_file_id = ObjectIdField()
     created_at = DateTimeField(default=utcnow)
+    # Set while the proof is in its portfolio's trash: when, and why (TRASH_REASONS).
+    trashed_at = DateTimeField()
+    trash_reason = StringField(choices=TRASH_REASONS)
 
 
 class PreviousSlug(EmbeddedDocument):
@@ -156,6 +163,8 @@ SECTION_FIELDS = tuple(field for field, _ in SECTIONS.values())
 # address, privacy, password and proofs are not content.
 CONTENT_FIELDS = ("title", "description", "template", "theme", "layout", "profile",
                   *SECTION_FIELDS)
+# Object-valued fields a PATCH merges into (JSON Merge Patch); `layout` is replaced whole.
+MERGED_OBJECTS = ("profile", "theme")
 
 
 class Portfolio(Document):
@@ -185,10 +194,12 @@ class Portfolio(Document):
     projects = EmbeddedDocumentListField(Project)
     skills = EmbeddedDocumentListField(Skill)
     proofs = EmbeddedDocumentListField(Proof)
+    # Detached proofs whose files are kept PROOF_TRASH_DAYS; never shown to any visitor.
+    trash = EmbeddedDocumentListField(Proof)
 
     meta = {
         "collection": "portfolios",
-        "indexes": ["owner", "previous_slugs.slug"],
+        "indexes": ["owner", "previous_slugs.slug", "trash.trashed_at"],
     }
 
 

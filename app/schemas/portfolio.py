@@ -165,6 +165,8 @@ SECTION_SCHEMAS = {
 
 
 class ProfileSchema(StrictSchema):
+    """Every key may be null: a PATCH merges the profile, and null clears a key (contact
+    visibility then returns to its default, recruiter)."""
     display_name = Text(120)
     title = Text(200)
     headline = Text(300)
@@ -175,17 +177,18 @@ class ProfileSchema(StrictSchema):
     phone = fields.String(allow_none=True,
                           validate=validate.Regexp(r"^[0-9+()./ -]{3,40}$",
                                                    error="Not a valid phone number."))
-    contact_visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
+    contact_visibility = fields.String(validate=validate.OneOf(VISIBILITIES), allow_none=True)
     availability = Choice(AVAILABILITIES)
 
 
 class ThemeSchema(StrictSchema):
-    primary_color = fields.String(validate=_HEX_COLOUR)
-    accent_color = fields.String(validate=_HEX_COLOUR)
-    background_color = fields.String(validate=_HEX_COLOUR)
-    text_color = fields.String(validate=_HEX_COLOUR)
-    heading_font = fields.String(validate=validate.OneOf(FONT_FAMILIES))
-    body_font = fields.String(validate=validate.OneOf(FONT_FAMILIES))
+    """Every key may be null: a PATCH merges the theme, and null clears a key."""
+    primary_color = fields.String(validate=_HEX_COLOUR, allow_none=True)
+    accent_color = fields.String(validate=_HEX_COLOUR, allow_none=True)
+    background_color = fields.String(validate=_HEX_COLOUR, allow_none=True)
+    text_color = fields.String(validate=_HEX_COLOUR, allow_none=True)
+    heading_font = fields.String(validate=validate.OneOf(FONT_FAMILIES), allow_none=True)
+    body_font = fields.String(validate=validate.OneOf(FONT_FAMILIES), allow_none=True)
     # An image proof of this portfolio (checked by the service).
     background_image_proof_id = ObjectIdString(allow_none=True)
 
@@ -231,6 +234,8 @@ class PortfolioCreateSchema(StrictSchema):
     slug = fields.String(validate=_SLUG)
     template = fields.String(validate=validate.OneOf(TEMPLATES))
     description = Text(1000)
+    # A new portfolio is an unpublished draft unless the body says otherwise.
+    is_private = StrictBoolean(load_default=True)
 
 
 class _PortfolioContent(StrictSchema):
@@ -274,6 +279,12 @@ class ProofSchema(Schema):
     height = fields.Integer(allow_none=True)
     has_thumbnail = fields.Function(lambda proof: proof.thumbnail_file_id is not None)
     created_at = UTCDateTime()
+
+
+class TrashedProofSchema(ProofSchema):
+    trashed_at = UTCDateTime()
+    # "item_removed": comes back by itself with a restore of a version holding its item.
+    trash_reason = fields.String()
 
 
 class ProofUploadSchema(StrictSchema):

@@ -13,10 +13,12 @@ from bson import ObjectId
 from flask import current_app
 from flask_smorest import abort
 from mongoengine.errors import NotUniqueError
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from ..models.portfolio import (
-    CONTENT_FIELDS, SECTION_FIELDS, SECTIONS, Portfolio, PreviousSlug, Profile, Proof,
+    CONTENT_FIELDS, ITEM_REMOVED, MERGED_OBJECTS, SECTION_FIELDS, SECTIONS, Portfolio,
+    PreviousSlug, Profile, Proof,
 )
 from ..models.user import utcnow
 from ..schemas.portfolio import MAX_ITEMS_PER_SECTION, PortfolioSchema, VersionSchema
@@ -223,8 +225,8 @@ def apply_changes(portfolio, changes):
             portfolio.password_hash = hash_password(value) if value else None
             portfolio.password_changed_at = utcnow()
             touched |= {"password_hash", "password_changed_at"}
-        elif field == "profile":
-            portfolio.profile = Profile(**{k: v for k, v in value.items() if v is not None})
+        elif field in MERGED_OBJECTS:
+            setattr(portfolio, field, _merged(portfolio, field, value))
             touched.add(field)
         elif field in SECTION_FIELDS:
             section = next(name for name, (f, _) in SECTIONS.items() if f == field)
@@ -234,6 +236,29 @@ def apply_changes(portfolio, changes):
             setattr(portfolio, field, value)
             touched.add(field)
     return touched
+
+
+def merge_patch(target, patch):
+    """RFC 7396 JSON Merge Patch: `patch` applied to the dict `target`, as a new dict. A key sent
+    replaces that key, a key sent as null is removed, keys not sent stay; objects merge alike."""
+    merged = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict):
+            inner = merged.get(key)
+            merged[key] = merge_patch(inner if isinstance(inner, dict) else {}, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _merged(portfolio, field, patch):
+    """The object `field` (profile, theme) of the portfolio with `patch` merged in."""
+    current = getattr(portfolio, field)
+    if field == "profile":
+        return Profile(**merge_patch(current.to_mongo().to_dict() if current else {}, patch))
+    return merge_patch(current or {}, patch)
 
 
 def _check_image_proof_reference(portfolio, field, value):
@@ -252,8 +277,34 @@ def _kept_items(portfolio, touched):
             for section, (field, _) in SECTIONS.items() if field in touched}
 
 
-def _is_detached(proof, kept):
-    return proof["item_type"] in kept and proof.get("item_id") not in kept[proof["item_type"]]
+def _attached_to(kept, keep):
+    """Aggregation condition on `$$proof`: its item is (keep=True) or is not (False) among the
+    kept items of a section the write replaced."""
+    return {"$or": [{"$and": [{"$eq": ["$$proof.item_type", section]},
+                              {"$in": ["$$proof.item_id", {"$literal": ids}]} if keep else
+                              {"$not": [{"$in": ["$$proof.item_id", {"$literal": ids}]}]}]}
+                    for section, ids in kept.items()]}
+
+
+def _proof_moves(kept, now):
+    """Pipeline `$set` values that move the proofs of removed items to the trash and bring back
+    from the trash the proofs whose item is there again (a restore), in the write's own update."""
+    def pick(array, condition):
+        return {"$filter": {"input": {"$ifNull": [array, []]}, "as": "proof", "cond": condition}}
+
+    def mark(array, trashed_at, reason):
+        return {"$map": {"input": array, "as": "proof", "in": {"$mergeObjects": [
+            "$$proof", {"trashed_at": trashed_at, "trash_reason": reason}]}}}
+
+    removed = _attached_to(kept, keep=False)
+    revived = {"$and": [{"$eq": ["$$proof.trash_reason", ITEM_REMOVED]},
+                        _attached_to(kept, keep=True)]}
+    return {
+        "proofs": {"$concatArrays": [pick("$proofs", {"$not": [removed]}),
+                                     mark(pick("$trash", revived), None, None)]},
+        "trash": {"$concatArrays": [pick("$trash", {"$not": [revived]}),
+                                    mark(pick("$proofs", removed), now, ITEM_REMOVED)]},
+    }
 
 
 def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
@@ -264,45 +315,43 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
     is written. Without one, a concurrent write is retried on the fresh document, so item-level
     edits from two tabs both land.
 
-    Proofs of items the write removes are pulled in the same update and their files deleted
-    once it has succeeded. Restore, import and replace keep them (effectively private while
-    their item is absent): restoring the previous version brings the item, and them, back.
+    Nothing is lost: when the change removes content (`versions.removal`), the stored version is
+    snapshotted first, whatever the autosave throttle. The proofs of items the write removes go
+    to the trash, and trashed proofs whose item the write brings back (a restore) return, in the
+    same atomic update as the content.
     """
     for _ in range(WRITE_ATTEMPTS):
         portfolio = get_owned(portfolio_id, user)
         if expected_version is not None and expected_version != portfolio.version:
             _conflict(portfolio.version)
         base_version = portfolio.version
-        if reason in versions.SNAPSHOT_BEFORE:
-            versions.snapshot(portfolio, f"before {reason}")
+        before = versions.content_of(portfolio)
         touched = set(change(portfolio))
         check_skill_references(portfolio, strict="skills" in touched)
         touched.add("skills")
+        removal = versions.removal(before, portfolio, reason)
+        if removal:
+            versions.snapshot(portfolio.id, base_version, before, removal)
         portfolio.updated_at = utcnow()
         portfolio.validate()
         raw = portfolio.to_mongo().to_dict()
         _check_size(raw)
-        update = {"$set": {field: raw.get(field) for field in touched | {"updated_at"}},
-                  "$inc": {"version": 1}}
-        kept = {} if reason in versions.SNAPSHOT_BEFORE else _kept_items(portfolio, touched)
+        values = {field: {"$literal": raw.get(field)} for field in touched | {"updated_at"}}
+        values["version"] = {"$add": ["$version", 1]}
+        kept = _kept_items(portfolio, touched)
         if kept:
-            update["$pull"] = {"proofs": {"$or": [
-                {"item_type": section, "item_id": {"$nin": ids}} for section, ids in kept.items()]}}
+            values.update(_proof_moves(kept, portfolio.updated_at))
         try:
-            before = Portfolio._get_collection().find_one_and_update(
-                {"_id": portfolio.id, "version": base_version}, update, projection={"proofs": 1})
+            after = Portfolio._get_collection().find_one_and_update(
+                {"_id": portfolio.id, "version": base_version}, [{"$set": values}],
+                projection={"proofs": 1, "trash": 1}, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:
             abort(409, message=f"The address '{portfolio.slug}' is already taken.",
                   errors={"slug": ["Already taken."]})
-        if before is not None:
+        if after is not None:
             portfolio.version = base_version + 1
-            proofs = before.get("proofs", [])
-            detached = [proof for proof in proofs if _is_detached(proof, kept)]
-            if detached:
-                portfolio.proofs = [Proof._from_son(proof) for proof in proofs
-                                    if not _is_detached(proof, kept)]
-                for hook in PROOFS_DETACHED_HOOKS:
-                    hook(portfolio, detached)
+            portfolio.proofs = [Proof._from_son(proof) for proof in after.get("proofs", [])]
+            portfolio.trash = [Proof._from_son(proof) for proof in after.get("trash", [])]
             versions.record(portfolio, reason)
             return portfolio
         if expected_version is not None:
@@ -312,8 +361,10 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
 
 # --- whole portfolios ----------------------------------------------------------------------------
 
-def create(user, data, content=None, is_private=False, reason="created"):
-    """A new portfolio of `user` from `data` (title, slug?, template?, description?).
+def create(user, data, content=None, reason="created"):
+    """A new portfolio of `user` from `data` (title, slug?, template?, description?,
+    is_private?). It starts unpublished (private) unless `data` says `is_private: False`:
+    publishing is an explicit act.
 
     `content` (document fields → values) fills it in one go: duplicates and imports.
     """
@@ -326,7 +377,8 @@ def create(user, data, content=None, is_private=False, reason="created"):
     portfolio = Portfolio(owner=user, title=data["title"], slug=slug,
                           description=data.get("description"),
                           template=data.get("template") or "classic",
-                          profile=Profile(display_name=user.full_name), is_private=is_private)
+                          profile=Profile(display_name=user.full_name),
+                          is_private=data.get("is_private", True))
     for field, value in (content or {}).items():
         setattr(portfolio, field, value)
     check_skill_references(portfolio, strict=False)
@@ -353,7 +405,7 @@ def duplicate(portfolio, user):
             setattr(skill, ref_field, [new_ids[ref] for ref in getattr(skill, ref_field)])
     content = {field: getattr(source, field) for field in CONTENT_FIELDS if field != "title"}
     copy = create(user, {"title": f"{portfolio.title} (copy)"[:120]}, content=content,
-                  is_private=True, reason="duplicated")
+                  reason="duplicated")
     for hook in DUPLICATE_HOOKS:
         hook(portfolio, copy, new_ids)
     return copy
@@ -385,8 +437,6 @@ def delete_all_of(user):
 # `hook(portfolio)` before a portfolio is deleted, `hook(source, copy, new_item_ids)` after a copy.
 DELETE_HOOKS = []
 DUPLICATE_HOOKS = []
-# `hook(portfolio, detached_raw_proofs)` after a write removed items and pulled their proofs.
-PROOFS_DETACHED_HOOKS = []
 
 
 def export_all_of(user, archive):

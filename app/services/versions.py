@@ -1,12 +1,17 @@
 """Version history: snapshots of a portfolio's content, throttled during autosave.
 
-A snapshot is written when a save is meaningful: always on creation, import, restore, AI
-replace and duplication, always just before a restore/import/replace (so what they overwrite
-can be brought back), and during continuous autosave at most once per
-`VERSION_SNAPSHOT_INTERVAL_SECONDS`. The newest `MAX_VERSIONS_PER_PORTFOLIO` are kept.
+The rule: no change may destroy content that no saved version holds. So a snapshot is written
+- of the state just BEFORE any change that removes content (`removal`): an item deleted, a section
+  array or the layout replaced with fewer entries, profile or theme keys cleared, a restore, an
+  import or an AI replace — whatever the throttle;
+- of the result of creation, import, restore, AI replace and duplication;
+- during continuous autosave, at most once per `VERSION_SNAPSHOT_INTERVAL_SECONDS`.
+The newest `MAX_VERSIONS_PER_PORTFOLIO` are kept.
 
-Proof files are not versioned: a restore keeps the portfolio's current proofs (see README).
+Proof files are not versioned content; the proofs of removed items wait in the trash, and a
+restore that brings an item back brings them back (see services.portfolios.write).
 """
+import copy
 from datetime import timedelta
 
 import bson
@@ -14,32 +19,57 @@ from flask import current_app
 from flask_smorest import abort
 from pymongo import DESCENDING
 
-from ..models.portfolio import CONTENT_FIELDS, Portfolio, PortfolioVersion
+from ..models.portfolio import (
+    CONTENT_FIELDS, MERGED_OBJECTS, SECTIONS, Portfolio, PortfolioVersion,
+)
 from ..models.user import utcnow
 
 # Writes that overwrite a lot at once: the state before them is always kept.
-SNAPSHOT_BEFORE = frozenset({"restore", "import", "replace"})
+WHOLESALE_WRITES = frozenset({"restore", "import", "replace"})
 # Writes always worth a snapshot of their result.
 ALWAYS_SNAPSHOT = frozenset({"created", "duplicated", "import", "restore", "replace"})
 
 
-def _content(portfolio):
+def content_of(portfolio):
+    """The portfolio's content as stored (a copy, safe to keep while the document changes)."""
     raw = portfolio.to_mongo().to_dict()
-    return {field: raw[field] for field in CONTENT_FIELDS if field in raw}
+    return copy.deepcopy({field: raw[field] for field in CONTENT_FIELDS if field in raw})
 
 
-def snapshot(portfolio, reason):
-    """Store the portfolio's content at its current version (once per version)."""
-    content = _content(portfolio)
+def removal(before, portfolio, reason):
+    """Why the change from `before` (content) to `portfolio` removes content, as the reason of
+    the snapshot to take first ("before removing items from projects"); None if it removes
+    nothing."""
+    if reason in WHOLESALE_WRITES:
+        return f"before {reason}"
+    after = content_of(portfolio)
+    emptied = [section for section, (field, _) in SECTIONS.items()
+               if {item["id"] for item in before.get(field, [])}
+               - {item["id"] for item in after.get(field, [])}]
+    if emptied:
+        return "before removing items from " + ", ".join(emptied) if len(emptied) <= 2 \
+            else "before removing items"
+    if len((before.get("layout") or {}).get("sections", [])) > \
+            len((after.get("layout") or {}).get("sections", [])):
+        return "before removing layout sections"
+    cleared = [field for field in MERGED_OBJECTS
+               if set(before.get(field) or {}) - set(after.get(field) or {})]
+    if cleared:
+        return f"before clearing {' and '.join(cleared)} fields"
+    return None
+
+
+def snapshot(portfolio_id, version, content, reason):
+    """Store `content` as version `version` of the portfolio (once per version)."""
     now = utcnow()
     PortfolioVersion._get_collection().update_one(
-        {"portfolio": portfolio.id, "version": portfolio.version},
+        {"portfolio": portfolio_id, "version": version},
         {"$setOnInsert": {"saved_at": now, "reason": reason, "content": content,
                           "size": len(bson.encode(content))}},
         upsert=True)
-    Portfolio.objects(id=portfolio.id).update_one(set__last_snapshot_at=now)
-    portfolio.last_snapshot_at = now
-    _prune(portfolio.id)
+    Portfolio.objects(id=portfolio_id).update_one(set__last_snapshot_at=now)
+    _prune(portfolio_id)
+    return now
 
 
 def record(portfolio, reason):
@@ -47,7 +77,8 @@ def record(portfolio, reason):
     interval = timedelta(seconds=current_app.config["VERSION_SNAPSHOT_INTERVAL_SECONDS"])
     due = portfolio.last_snapshot_at is None or utcnow() - portfolio.last_snapshot_at >= interval
     if reason in ALWAYS_SNAPSHOT or due:
-        snapshot(portfolio, reason)
+        portfolio.last_snapshot_at = snapshot(portfolio.id, portfolio.version,
+                                              content_of(portfolio), reason)
 
 
 def _prune(portfolio_id):
