@@ -196,16 +196,16 @@ def google_claims(subject="g-1001", email="ada@example.com", verified=True, **ex
             "name": "Ada Lovelace", **extra}
 
 
-def start(browser, name="google"):
+def start(browser, name="google", **query):
     """GET /login; returns the provider's authorize URL it redirects to."""
-    response = browser.get(f"/api/v1/auth/oauth/{name}/login")
+    response = browser.get(f"/api/v1/auth/oauth/{name}/login", query_string=query)
     assert response.status_code == 302, response.get_json()
     return response.headers["Location"]
 
 
-def sign_in_with(browser, provider, claims, name="google", **issue_options):
-    """The whole flow; returns the callback's response."""
-    authorize_url = start(browser, name)
+def sign_in_with(browser, provider, claims, name="google", query=None, **issue_options):
+    """The whole flow (`query`: of /login); returns the callback's response."""
+    authorize_url = start(browser, name, **(query or {}))
     code = provider.issue_code(authorize_url, claims, **issue_options)
     state = query_of(authorize_url)["state"]
     return browser.get(f"/api/v1/auth/oauth/{name}/callback",
@@ -526,3 +526,29 @@ def test_find_or_create_user_rules(app):
     # No name from the provider: the email's local part stands in.
     assert sign_in.find_or_create_user(
         identity(subject="g-3", email="nameless@example.com", full_name="")).full_name == "nameless"
+
+
+# --- the web app: its sign-in ends with session cookies, never a token in a URL -----------------
+
+def test_web_app_sign_in_ends_on_the_dashboard_with_session_cookies(browser, provider):
+    response = sign_in_with(browser, provider, google_claims(), query={"session": "cookie"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/app"
+    set_cookies = {header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")}
+    assert {"access_token_cookie", "refresh_token_cookie", "csrf_access_token"} <= set_cookies
+    assert browser.get(ME).get_json()["email"] == "ada@example.com"
+    # The choice was for that sign-in only: the next one without it gets its tokens as before.
+    assert set(fragment_of(sign_in_with(browser, provider, google_claims()))) == {
+        "access_token", "refresh_token", "token_type"}
+
+
+def test_web_app_sign_in_refused_ends_on_the_sign_in_page(browser, provider):
+    authorize_url = start(browser, session="cookie")
+    code = provider.issue_code(authorize_url, google_claims())
+    response = browser.get(GOOGLE_CALLBACK, query_string={"code": code, "state": "forged"})
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert (location.path, location.query) == ("/signin", "")
+    error = parse_qs(location.fragment)
+    assert error["error"] == ["invalid_state"] and error["error_description"][0]
+    assert "access_token_cookie" not in str(response.headers.getlist("Set-Cookie"))

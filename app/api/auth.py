@@ -140,6 +140,7 @@ def delete_me(data):
     `{"confirm": "DELETE"}` instead.
     """
     accounts.delete_account(current_user, **data)
+    session_cookies.forget()
 
 
 @blp.route("/me/export", methods=["GET"])
