@@ -65,6 +65,7 @@ def register_blueprints(app):
     from .api.recruiter_links import blp as recruiter_links_blp
     from .api.stats import blp as stats_blp
     from .health import bp as health_bp
+    from .web.app_pages import bp as app_pages_bp
     from .web.proof_files import bp as proof_files_bp
     from .web.public import bp as public_pages_bp
 
@@ -84,6 +85,7 @@ def register_blueprints(app):
     app.register_blueprint(health_bp)
     app.register_blueprint(public_pages_bp)
     app.register_blueprint(proof_files_bp)
+    app.register_blueprint(app_pages_bp)
 
 
 def register_security_headers(app):

@@ -1,0 +1,112 @@
+"""The web app's pages: thin HTML shells; their behaviour is the ES modules in app/static/app/.
+
+| URL | template (app/templates/app/) | module (app/static/app/) |
+|---|---|---|
+| `/` | `landing.html` | — |
+| `/signup` | `signup.html` | `signup.js` |
+| `/signin` | `signin.html` | `signin.js` |
+| `/app` | `dashboard.html` | `dashboard.js` |
+| `/app/account` | `account.html` | `account.js` |
+| `/app/portfolios/<id>` | `editor.html` | `editor.js` |
+| `/app/portfolios/<id>/stats` | `stats.html` | `stats.js` |
+
+Every signed-in page extends `signed_in.html` (header with the navigation, the notification bell's
+`#notification-bell` and the sign-out button, run by `shell.js`); the others extend `base.html`.
+The pages hold no data of the account: the modules fetch it from /api/v1, which decides.
+
+Signed in or not: the session is in cookies (app/session_cookies.py). A signed-in page asked by a
+browser that cannot be signed in — no valid access cookie and no refresh cookie — redirects to
+/signin?next=<the page>. Otherwise the shell is served, and if its access token has expired the
+module's first API call refreshes it, or goes to /signin?next= when the session is over (api.js).
+/signin and /signup, opened with a valid session, go straight on to `next` (default /app).
+"""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from .. import session_cookies
+from ..services import oauth
+
+bp = Blueprint("app_pages", __name__)
+DASHBOARD = "/app"
+
+
+def safe_next(target):
+    """`target` if it is a path on this site, else the dashboard: never an open redirect
+    (`//host`, `/\\host` and control characters are refused, browsers read them as hosts)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return DASHBOARD
+    if any(ord(character) < 32 or character == "\\" for character in target):
+        return DASHBOARD
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else DASHBOARD
+
+
+def signed_in_page(view):
+    """A page of the signed-in app: a browser that cannot be signed in goes to /signin first."""
+    @wraps(view)
+    def page(*args, **kwargs):
+        if not session_cookies.may_be_signed_in():
+            return redirect(url_for(".signin", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return page
+
+
+def signed_out_page(view):
+    """Sign-in and sign-up: with a valid session already, straight on to where it was going."""
+    @wraps(view)
+    def page(*args, **kwargs):
+        if session_cookies.has_valid_access_cookie():
+            return redirect(safe_next(request.args.get("next")))
+        return view(*args, **kwargs)
+    return page
+
+
+def sign_in_providers():
+    """(name, label) of the Google/LinkedIn sign-ins this server is configured for."""
+    return [(name, oauth.PROVIDERS[name].label)
+            for name in oauth.client_settings(current_app.config)]
+
+
+@bp.get("/")
+def landing():
+    return render_template("app/landing.html", providers=sign_in_providers(),
+                           signed_in=session_cookies.has_valid_access_cookie())
+
+
+@bp.get("/signup")
+@signed_out_page
+def signup():
+    return render_template("app/signup.html", providers=sign_in_providers())
+
+
+@bp.get("/signin")
+@signed_out_page
+def signin():
+    return render_template("app/signin.html", providers=sign_in_providers(),
+                           next=safe_next(request.args.get("next")))
+
+
+@bp.get(DASHBOARD)
+@signed_in_page
+def dashboard():
+    return render_template("app/dashboard.html")
+
+
+@bp.get("/app/account")
+@signed_in_page
+def account():
+    return render_template("app/account.html")
+
+
+@bp.get("/app/portfolios/<objectid:portfolio_id>")
+@signed_in_page
+def editor(portfolio_id):
+    return render_template("app/editor.html", portfolio_id=portfolio_id)
+
+
+@bp.get("/app/portfolios/<objectid:portfolio_id>/stats")
+@signed_in_page
+def stats(portfolio_id):
+    return render_template("app/stats.html", portfolio_id=portfolio_id)
