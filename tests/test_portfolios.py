@@ -93,6 +93,60 @@ def test_full_portfolio_round_trips(auth_client, portfolio_factory):
     assert portfolio["experiences"][1]["current"] is True
 
 
+def test_a_new_portfolio_is_an_unpublished_draft(auth_client, client):
+    created = auth_client.post(f"{API}/", json={"title": "Fresh start"}).get_json()
+    assert created["is_private"] is True
+    assert client.get(f"/p/{created['slug']}").status_code == 404
+    assert client.get(f"/api/v1/public/{created['slug']}").status_code == 404
+    assert client.get(f"/p/{created['slug']}.pdf").status_code == 404
+    published = auth_client.post(f"{API}/", json={"title": "Out there", "is_private": False})
+    assert published.get_json()["is_private"] is False
+    assert client.get(f"/p/{published.get_json()['slug']}").status_code == 200
+    # Publishing is an explicit act: the editor's Publish button.
+    auth_client.patch(f"{API}/{created['id']}", json={"is_private": False})
+    assert client.get(f"/p/{created['slug']}").status_code == 200
+
+
+def test_profile_patch_merges_and_null_clears_one_key(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    before = portfolio["profile"]
+    assert before["headline"] and before["bio"] and before["email"] and before["phone"]
+    response = auth_client.patch(url, json={"profile": {"location": None, "headline": "New"}})
+    assert response.status_code == 200, response.get_json()
+    after = response.get_json()["profile"]
+    assert after == {**before, "location": None, "headline": "New"}
+    # Contact visibility cleared falls back to its safe default.
+    cleared = auth_client.patch(url, json={"profile": {"contact_visibility": None}}).get_json()
+    assert cleared["profile"]["contact_visibility"] == "recruiter"
+    assert cleared["profile"]["bio"] == before["bio"]
+
+
+def test_theme_merges_and_layout_is_replaced_whole(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    auth_client.patch(url, json={
+        "theme": {"primary_color": "#112233", "accent_color": "#445566", "body_font": "serif"},
+        "layout": {"columns": 2, "sections": [{"section": "projects"}, {"section": "skills"}]}})
+    body = auth_client.patch(url, json={
+        "theme": {"accent_color": None, "heading_font": "mono"},
+        "layout": {"sections": [{"section": "skills"}]}}).get_json()
+    assert body["theme"] == {"primary_color": "#112233", "body_font": "serif",
+                             "heading_font": "mono"}
+    assert body["layout"]["columns"] == 1  # not merged: the default again
+    assert [entry["section"] for entry in body["layout"]["sections"]] == ["skills"]
+    refused = auth_client.patch(url, json={"theme": {"accent_color": "red"}})
+    assert refused.status_code == 422 and "theme" in refused.get_json()["errors"]
+
+
+def test_merge_patch_follows_rfc_7396():
+    from app.services.portfolios import merge_patch
+    target = {"a": "b", "c": {"d": "e", "f": "g"}, "h": ["i"]}
+    assert merge_patch(target, {"a": "z", "c": {"f": None}, "h": ["j"], "k": {"l": None}}) == \
+        {"a": "z", "c": {"d": "e"}, "h": ["j"], "k": {}}
+    assert target == {"a": "b", "c": {"d": "e", "f": "g"}, "h": ["i"]}  # not changed in place
+
+
 def test_autosave_increments_the_version(auth_client, portfolio_factory):
     portfolio = portfolio_factory()
     url = f"{API}/{portfolio['id']}"

@@ -51,8 +51,9 @@ def test_views_by_day_country_source_kind_and_referrer(app, auth_client, portfol
     visit(app, portfolio_id, days_ago=2, ip="193.51.24.1", Referer="https://www.linkedin.com/")
     visit(app, portfolio_id, days_ago=3, ip="127.0.0.1")  # not in the database: no country
     body = auth_client.get(f"{API}/{portfolio_id}/stats?days=7").get_json()
-    assert body["total_views"] == 5 and body["unique_visitors"] == 5
-    assert [day["views"] for day in body["by_day"]] == [0, 0, 0, 1, 1, 0, 3]
+    assert body["total_views"] == 4 and body["downloads"] == 1 and body["unique_visitors"] == 5
+    assert [day["views"] for day in body["by_day"]] == [0, 0, 0, 1, 1, 0, 2]
+    assert [day["downloads"] for day in body["by_day"]] == [0, 0, 0, 0, 0, 0, 1]
     assert body["by_country"] == [{"country": "FR", "views": 2}, {"country": "US", "views": 2},
                                   {"country": None, "views": 1}]
     assert body["by_source"] == [
@@ -93,7 +94,8 @@ def test_days_are_utc_days_whatever_the_servers_time_zone(app, auth_client, port
     finally:
         monkeypatch.undo()
         clock.tzset()
-    assert body["by_day"][-1] == {"date": utc_date.isoformat(), "views": 1, "unique_visitors": 1}
+    assert body["by_day"][-1] == {"date": utc_date.isoformat(), "views": 1, "downloads": 0,
+                                  "unique_visitors": 1}
 
 
 @pytest.mark.parametrize("query", ["days=0", "days=366", "days=abc"])
@@ -152,3 +154,22 @@ def test_the_recruiter_links_list_shows_counted_views(app, auth_client, portfoli
     assert listed["views"] == 1
     assert listed["first_view_at"].endswith("Z") and listed["last_view_at"].endswith("Z")
     assert listed["access_count"] == 3  # every opening, as the links area counts them
+
+
+def test_page_views_and_downloads_are_counted_apart(auth_client, portfolio_factory, client):
+    """One visitor reads the page, downloads the PDF and two proofs within minutes: one view
+    and three downloads; their repeats count nothing more."""
+    from .test_proofs import pdf_bytes, upload
+    portfolio = portfolio_factory()
+    files = [upload(auth_client, portfolio["id"], pdf_bytes(), f"{name}.pdf",
+                    visibility="public").get_json()["id"] for name in ("cv", "diploma")]
+    browser = {"User-Agent": FIREFOX}
+    requests = [f"/p/{portfolio['slug']}", f"/p/{portfolio['slug']}.pdf",
+                *(f"/p/{portfolio['slug']}/proofs/{proof_id}" for proof_id in files)]
+    for path in requests * 2:
+        assert client.get(path, headers=browser).status_code == 200, path
+    body = auth_client.get(f"{API}/{portfolio['id']}/stats?days=7").get_json()
+    assert (body["total_views"], body["downloads"], body["unique_visitors"]) == (1, 3, 1)
+    assert (body["by_day"][-1]["views"], body["by_day"][-1]["downloads"]) == (1, 3)
+    assert body["by_kind"] == [{"kind": "page", "views": 1}, {"kind": "pdf", "views": 1},
+                               {"kind": "proof", "views": 2}]

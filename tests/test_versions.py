@@ -1,6 +1,8 @@
 """Version history: throttled snapshots, pruning, reading and restoring."""
 from datetime import timedelta
 
+import pytest
+
 from app.demo_content import demo_portfolio_content
 from app.models.portfolio import Portfolio, PortfolioVersion
 
@@ -95,3 +97,59 @@ def test_a_version_number_beyond_64_bits_is_404_not_500(auth_client, portfolio_f
     spec = auth_client.get("/api/v1/openapi.json").get_json()
     parameters = spec["paths"]["/api/v1/portfolios/{portfolio_id}/versions/{number}"]["parameters"]
     assert next(p for p in parameters if p["name"] == "number")["schema"]["maximum"] == 2 ** 63 - 1
+
+
+def _first_project_removed(client, portfolio):
+    url = f"{API}/{portfolio['id']}"
+    return client.delete(f"{url}/projects/{portfolio['projects'][0]['id']}")
+
+
+def _projects_replaced_with_fewer(client, portfolio):
+    return client.patch(f"{API}/{portfolio['id']}", json={"projects": portfolio["projects"][1:]})
+
+
+def _layout_with_fewer_sections(client, portfolio):
+    url = f"{API}/{portfolio['id']}"
+    client.patch(url, json={"layout": {"sections": [{"section": "projects"},
+                                                    {"section": "skills"}]}})
+    backdate_last_snapshot(portfolio["id"], seconds=0)  # that change itself is not held yet
+    return client.patch(url, json={"layout": {"sections": [{"section": "skills"}]}})
+
+
+def _bio_cleared(client, portfolio):
+    return client.patch(f"{API}/{portfolio['id']}", json={"profile": {"bio": None}})
+
+
+@pytest.mark.parametrize("remove, reason", [
+    (_first_project_removed, "before removing items from projects"),
+    (_projects_replaced_with_fewer, "before removing items from projects"),
+    (_layout_with_fewer_sections, "before removing layout sections"),
+    (_bio_cleared, "before clearing profile fields"),
+])
+def test_a_change_removing_content_first_saves_what_it_removes(auth_client, portfolio_factory,
+                                                               remove, reason):
+    portfolio = portfolio_factory(full=True)  # version 2, not snapshotted (throttle)
+    assert [v["version"] for v in versions_of(auth_client, portfolio["id"])["data"]] == [1]
+    before = auth_client.get(f"{API}/{portfolio['id']}").get_json()
+    response = remove(auth_client, portfolio)
+    assert response.status_code in (200, 204), response.get_json()
+    latest = versions_of(auth_client, portfolio["id"])["data"][0]
+    assert latest["reason"] == reason and latest["version"] == before["version"] + \
+        (1 if remove is _layout_with_fewer_sections else 0)
+    held = auth_client.get(f"{API}/{portfolio['id']}/versions/{latest['version']}").get_json()
+    if remove is _layout_with_fewer_sections:
+        assert [entry["section"] for entry in held["content"]["layout"]["sections"]] == \
+            ["projects", "skills"]
+    else:
+        assert held["content"]["projects"] == before["projects"]
+        assert held["content"]["profile"]["bio"] == before["profile"]["bio"]
+
+
+def test_edits_that_remove_nothing_stay_throttled(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    auth_client.patch(url, json={"profile": {"bio": "Rewritten"}, "title": "Other"})
+    auth_client.post(f"{url}/skills", json={"name": "Rust"})
+    auth_client.put(f"{url}/projects/order",
+                    json={"ids": [p["id"] for p in reversed(portfolio["projects"])]})
+    assert [v["version"] for v in versions_of(auth_client, portfolio["id"])["data"]] == [1]

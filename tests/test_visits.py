@@ -45,7 +45,9 @@ def rollups_of(portfolio_id):
 
 
 def total_views(portfolio_id):
-    return sum(rollup["views"] for rollup in rollups_of(portfolio_id))
+    """Views and downloads counted."""
+    return sum(rollup.get("views", 0) + rollup.get("downloads", 0)
+               for rollup in rollups_of(portfolio_id))
 
 
 def all_documents():

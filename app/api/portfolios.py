@@ -35,7 +35,11 @@ def list_portfolios(page):
 @blp.arguments(PortfolioCreateSchema)
 @blp.response(201, PortfolioSchema, headers=ETAG_DOC)
 def create_portfolio(data):
-    """Create a portfolio; the slug is made from the title when not given."""
+    """Create a portfolio; the slug is made from the title when not given.
+
+    It starts as an unpublished draft (`is_private: true`, 404 to visitors) unless the body
+    says `"is_private": false`; publishing is an explicit PATCH of `is_private`.
+    """
     return _with_etag(portfolios.create(current_user, data), 201)
 
 
@@ -53,7 +57,14 @@ def get_portfolio(portfolio_id):
 @blp.response(200, PortfolioSchema, headers=ETAG_DOC)
 @version_guarded
 def patch_portfolio(changes, portfolio_id):
-    """Autosave: whole top-level fields or section arrays, guarded by If-Match or `version`."""
+    """Autosave: top-level fields, guarded by If-Match or `version`.
+
+    Objects (`profile`, `theme`) follow JSON Merge Patch (RFC 7396): a key sent replaces that
+    key, a key sent as null clears it, keys not sent stay. Arrays (the sections) and `layout`
+    are replaced whole. A change that removes content (items, layout sections, cleared profile
+    or theme keys) first saves the current version in the history; the proofs of removed items
+    go to the trash (`GET .../proofs/trash`).
+    """
     expected = changes.pop("version", None) or if_match_version()
     saved = portfolios.write(
         portfolio_id, current_user, lambda portfolio: portfolios.apply_changes(portfolio, changes),
@@ -73,7 +84,7 @@ def delete_portfolio(portfolio_id):
 @login_required
 @blp.response(201, PortfolioSchema, headers=ETAG_DOC)
 def duplicate_portfolio(portfolio_id):
-    """A private copy with a new slug and fresh item ids."""
+    """A private (unpublished) copy with a new slug and fresh item ids."""
     source = portfolios.get_owned(portfolio_id, current_user)
     return _with_etag(portfolios.duplicate(source, current_user), 201)
 
@@ -102,7 +113,11 @@ def get_version(portfolio_id, number):
 @blp.response(200, PortfolioSchema, headers=ETAG_DOC)
 @version_guarded
 def restore_version(portfolio_id, number):
-    """Bring a version's content back, as a new version (address and privacy are kept)."""
+    """Bring a version's content back, as a new version (address and privacy are kept).
+
+    The current content is saved first; proofs of items the restore removes go to the trash,
+    and trashed proofs of items it brings back are attached again.
+    """
     return _with_etag(portfolios.restore(portfolio_id, current_user, number, if_match_version()))
 
 

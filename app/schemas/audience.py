@@ -12,7 +12,8 @@ class StatsQuerySchema(StrictSchema):
 
 class DayStatsSchema(Schema):
     date = fields.String(metadata={"format": "date"})
-    views = fields.Integer()
+    views = fields.Integer(metadata={"description": "Page views."})
+    downloads = fields.Integer(metadata={"description": "PDF and proof file downloads."})
     unique_visitors = fields.Integer()
 
 
@@ -45,9 +46,13 @@ class TrendSchema(Schema):
 
 
 class StatsSchema(Schema):
-    """Counted views: no bots, no link previews, not the owner, not 30-minute repeats."""
+    """Counted views and downloads: no bots, no link previews, not the owner, not 30-minute
+    repeats of the same thing (the page, the PDF, one proof file) through the same source.
+    `by_country`, `by_source` and `top_referrers` count views and downloads together."""
     days = fields.Integer()
-    total_views = fields.Integer()
+    total_views = fields.Integer(metadata={"description": "Page views."})
+    downloads = fields.Integer(metadata={"description": "PDF and proof file downloads, counted "
+                                                        "apart from page views."})
     unique_visitors = fields.Integer(metadata={"description": "Sum of each day's unique visitors."})
     by_day = fields.List(fields.Nested(DayStatsSchema))
     by_country = fields.List(fields.Nested(CountryStatsSchema))

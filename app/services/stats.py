@@ -20,8 +20,9 @@ TOP_REFERRERS = 10
 PUBLIC_LABEL = "Public page"
 DELETED_LINK_LABEL = "Deleted recruiter link"
 # Only the counters: `applied` (recent visit ids, for idempotency) can be large.
-COUNTER_FIELDS = {"day": 1, "views": 1, "unique_visitors": 1, "countries": 1, "sources": 1,
-                  "kinds": 1, "referrers": 1}
+COUNTER_FIELDS = {"day": 1, "views": 1, "downloads": 1, "unique_visitors": 1, "countries": 1,
+                  "sources": 1, "kinds": 1, "referrers": 1}
+DAY_COUNTERS = ("views", "downloads", "unique_visitors")
 
 
 def _rollups(portfolio_id, first_day, last_day, projection=None):
@@ -54,12 +55,12 @@ def portfolio_stats(portfolio, days=DEFAULT_DAYS, today=None):
     for offset in range(days):
         day = (first_day + timedelta(days=offset)).isoformat()
         rollup = by_day.get(day, {})
-        days_list.append({"date": day, "views": rollup.get("views", 0),
-                          "unique_visitors": rollup.get("unique_visitors", 0)})
+        days_list.append({"date": day, **{name: rollup.get(name, 0) for name in DAY_COUNTERS}})
     total_views = sum(day["views"] for day in days_list)
     return {
         "days": days,
         "total_views": total_views,
+        "downloads": sum(day["downloads"] for day in days_list),
         "unique_visitors": sum(day["unique_visitors"] for day in days_list),
         "by_day": days_list,
         "by_country": [{"country": None if code == UNKNOWN_COUNTRY else code, "views": views}

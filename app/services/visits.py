@@ -79,20 +79,21 @@ USER_AGENT_FAMILIES = (
 
 # --- in the request ----------------------------------------------------------------------------
 
-def record_visit(portfolio, kind, *, link=None):
-    """Count this request as a view of `portfolio` ("page", "pdf" or "proof"), through the
-    recruiter `link` if given. Called by the page, PDF and proof routes; never raises."""
+def record_visit(portfolio, kind, *, link=None, proof_id=None):
+    """Count this request as a view of `portfolio` ("page") or a download ("pdf", or "proof"
+    with its `proof_id`), through the recruiter `link` if given. Called by the page, PDF and
+    proof routes; never raises."""
     if not current_app.config["VISITS_ENABLED"]:
         return
     try:
-        payload = visit_payload(portfolio, kind, link)
+        payload = visit_payload(portfolio, kind, link, proof_id)
         if payload is not None:
             _hand_over(payload)
     except Exception:  # recording a visit must never break the page being served
         log.exception("Visit of portfolio %s not recorded", portfolio.id)
 
 
-def visit_payload(portfolio, kind, link=None):
+def visit_payload(portfolio, kind, link=None, proof_id=None):
     """The plain data the task needs, or None when this view is not counted."""
     user_agent = request.headers.get("User-Agent", "")
     # No user agent at all is a script, not a browser (curl and libraries do send one).
@@ -100,12 +101,14 @@ def visit_payload(portfolio, kind, link=None):
         return None
     if kind == "proof" and not _opens_the_file():
         return None
+    source = str(link.id) if link is not None else PUBLIC_SOURCE
     return {
         "visit_id": str(ObjectId()),
         "portfolio_id": str(portfolio.id),
         "owner_id": str(reference_id(portfolio, "owner")),
         "kind": kind,
-        "source": str(link.id) if link is not None else PUBLIC_SOURCE,
+        "source": source,
+        "channel": visit_channel(source, kind, proof_id),
         "at": utcnow().isoformat(timespec="microseconds"),
         "ip": request.remote_addr or "",
         "user_agent_family": user_agent_family(user_agent),
@@ -113,6 +116,12 @@ def visit_payload(portfolio, kind, link=None):
         "do_not_track": request.headers.get("DNT") == "1"
         or request.headers.get("Sec-GPC") == "1",
     }
+
+
+def visit_channel(source, kind, proof_id=None):
+    """What a repeat is recognised on: the same source and the same thing — the page, the PDF,
+    or one proof file. A page view never hides the PDF downloaded just after it."""
+    return "|".join(filter(None, (source, kind, str(proof_id) if proof_id else None)))
 
 
 def _opens_the_file():
@@ -272,19 +281,21 @@ def visitor_key(payload, at):
 
 def _count_decision(key, payload, at):
     """`(counted, unique)`. A visitor's first view of the day is unique; a view within 30 minutes
-    of the visitor's last counted one *from the same source* is a repeat (a recruiter opening
-    their link is counted even just after reading the public page, or the owner would never
-    learn the link was opened). Without a key (DNT), always counted, never unique. A retry of
-    the same visit reaches the same decision (the key remembers visit ids per source)."""
+    of the visitor's last counted one *through the same channel* (`visit_channel`: source and
+    kind) is a repeat — a recruiter opening their link is counted even just after reading the
+    public page, and a PDF downloaded just after the page is counted as a download, or the owner
+    would never learn of either. Without a key (DNT), always counted, never unique. A retry of
+    the same visit reaches the same decision (the key remembers visit ids per channel)."""
     if key is None:
         return True, False
     collection = mongo_db()[VISITOR_KEYS]
-    visit_id, source = payload["visit_id"], payload["source"]
-    last_counted, last_visit = f"last_counted_at.{source}", f"last_visit.{source}"
+    # Tasks queued before channels existed carry only their source.
+    visit_id, channel = payload["visit_id"], payload.get("channel", payload["source"])
+    last_counted, last_visit = f"last_counted_at.{channel}", f"last_visit.{channel}"
     try:
         collection.insert_one({"_id": key, "portfolio": ObjectId(payload["portfolio_id"]),
-                               "first_visit": visit_id, "last_visit": {source: visit_id},
-                               "last_counted_at": {source: at}, "expires_at": at + KEY_LIFETIME})
+                               "first_visit": visit_id, "last_visit": {channel: visit_id},
+                               "last_counted_at": {channel: at}, "expires_at": at + KEY_LIFETIME})
         return True, True
     except DuplicateKeyError:
         pass
@@ -304,7 +315,9 @@ def _roll_up(payload, at, country, unique):
     document_id = rollup_id(payload["portfolio_id"], at.date().isoformat())
     visit_id = ObjectId(payload["visit_id"])
     source = payload["source"]
-    increments = {"views": 1, "unique_visitors": int(unique),
+    # A page is viewed; a PDF or a proof file is downloaded.
+    counter = "views" if payload["kind"] == "page" else "downloads"
+    increments = {counter: 1, "unique_visitors": int(unique),
                   f"countries.{country or UNKNOWN_COUNTRY}": 1,
                   f"sources.{source}": 1, f"kinds.{payload['kind']}": 1}
     if payload["referrer_host"]:

@@ -17,7 +17,7 @@ def _send(portfolio, proof_id, audience, private_cache, link=None):
     proof = next((p for p in portfolio.proofs if str(p.id) == proof_id), None)
     if proof is None or not proof_visible_to(portfolio, proof, audience):
         abort(404)
-    record_visit(portfolio, "proof", link=link)
+    record_visit(portfolio, "proof", link=link, proof_id=proof.id)
     return proofs.send_proof(proof, thumbnail=request.args.get("thumbnail") == "1",
                              private_cache=private_cache)
 

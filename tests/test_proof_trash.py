@@ -1,0 +1,164 @@
+"""The proof trash: deleted proofs, and those of deleted items, keep their files for
+PROOF_TRASH_DAYS, come back with a restore, never show to visitors, and are purged after."""
+import io
+import time
+import zipfile
+from datetime import timedelta
+
+import pytest
+from bson import ObjectId
+
+from app.models.portfolio import Portfolio
+from app.models.user import utcnow
+from app.services import proofs
+
+from .test_proofs import API, gridfs_counts, image_bytes, pdf_bytes, upload
+
+
+@pytest.fixture
+def portfolio(portfolio_factory):
+    return portfolio_factory(full=True)
+
+
+def file_bytes(client, portfolio_id, proof_id):
+    response = client.get(f"{API}/{portfolio_id}/proofs/{proof_id}/file")
+    assert response.status_code == 200
+    return response.data
+
+
+def trash_of(client, portfolio_id):
+    return client.get(f"{API}/{portfolio_id}/proofs/trash").get_json()["data"]
+
+
+def test_delete_an_item_then_restore_the_version_before_it(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    project = auth_client.post(f"{url}/projects", json={"name": "Thesis"}).get_json()
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), "thesis.pdf",
+                   item_type="projects", item_id=project["id"]).get_json()
+    original = file_bytes(auth_client, portfolio["id"], proof["id"])
+    time.sleep(1)
+    assert auth_client.delete(f"{url}/projects/{project['id']}").status_code == 204
+    assert auth_client.get(f"{url}/proofs/{proof['id']}/file").status_code == 404
+
+    just_before = auth_client.get(f"{url}/versions").get_json()["data"][0]
+    assert just_before["reason"] == "before removing items from projects"
+    restored = auth_client.post(f"{url}/versions/{just_before['version']}/restore")
+    assert restored.status_code == 200, restored.get_json()
+    assert [p["id"] for p in restored.get_json()["projects"]] == [project["id"]]
+    assert [p["id"] for p in restored.get_json()["proofs"]] == [proof["id"]]
+    assert file_bytes(auth_client, portfolio["id"], proof["id"]) == original
+    assert trash_of(auth_client, portfolio["id"]) == []
+
+
+def test_a_restored_proof_is_readable_again_where_its_visibility_allows(
+        auth_client, portfolio, client):
+    url = f"{API}/{portfolio['id']}"
+    project = portfolio["projects"][0]["id"]
+    proof = upload(auth_client, portfolio["id"], image_bytes("PNG"), "shot.png",
+                   item_type="projects", item_id=project, visibility="public").get_json()
+    auth_client.delete(f"{url}/projects/{project}")
+    before = auth_client.get(f"{url}/versions").get_json()["data"][0]["version"]
+    auth_client.post(f"{url}/versions/{before}/restore")
+    public = client.get(f"/p/{portfolio['slug']}/proofs/{proof['id']}")
+    assert public.status_code == 200 and public.headers["Content-Type"] == "image/png"
+
+
+def test_the_trash_is_never_shown_to_visitors_or_recruiters(auth_client, portfolio, client):
+    url = f"{API}/{portfolio['id']}"
+    project = portfolio["projects"][0]["id"]
+    by_item = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", item_type="projects",
+                     item_id=project, visibility="public").get_json()
+    deleted = upload(auth_client, portfolio["id"], pdf_bytes(), "b.pdf",
+                     visibility="public").get_json()
+    auth_client.delete(f"{url}/projects/{project}")
+    auth_client.delete(f"{url}/proofs/{deleted['id']}")
+    assert {p["id"] for p in trash_of(auth_client, portfolio["id"])} == \
+        {by_item["id"], deleted["id"]}
+    token = auth_client.post(f"{url}/recruiter-links/", json={"label": "Acme"}).get_json()["token"]
+    for proof_id in (by_item["id"], deleted["id"]):
+        for path in (f"/p/{portfolio['slug']}/proofs/{proof_id}",
+                     f"/r/{token}/proofs/{proof_id}",
+                     f"/p/{portfolio['slug']}/proofs/{proof_id}?thumbnail=1"):
+            assert client.get(path).status_code == 404, path
+        for page in (f"/p/{portfolio['slug']}", f"/r/{token}",
+                     f"/api/v1/public/{portfolio['slug']}", f"/api/v1/recruiter/{token}"):
+            assert proof_id not in client.get(page).get_data(as_text=True), page
+
+
+def test_restore_one_proof_from_the_trash(auth_client, portfolio):
+    url = f"{API}/{portfolio['id']}/proofs"
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf").get_json()
+    version = auth_client.get(f"{API}/{portfolio['id']}").get_json()["version"]
+    auth_client.delete(f"{url}/{proof['id']}")
+    [trashed] = trash_of(auth_client, portfolio["id"])
+    assert trashed["trash_reason"] == "proof_deleted" and trashed["trashed_at"].endswith("Z")
+    restored = auth_client.post(f"{url}/trash/{proof['id']}/restore")
+    assert restored.status_code == 200 and restored.get_json()["id"] == proof["id"]
+    assert [p["id"] for p in auth_client.get(f"{url}/").get_json()["data"]] == [proof["id"]]
+    assert auth_client.post(f"{url}/trash/{proof['id']}/restore").status_code == 404
+    # Like every proof change, the trash does not bump the content version.
+    assert auth_client.get(f"{API}/{portfolio['id']}").get_json()["version"] == version
+
+
+def test_a_proof_whose_item_is_gone_comes_back_only_with_its_item(auth_client, portfolio):
+    url = f"{API}/{portfolio['id']}"
+    project = portfolio["projects"][0]["id"]
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", item_type="projects",
+                   item_id=project).get_json()
+    auth_client.delete(f"{url}/proofs/{proof['id']}")
+    auth_client.delete(f"{url}/projects/{project}")
+    refused = auth_client.post(f"{url}/proofs/trash/{proof['id']}/restore")
+    assert refused.status_code == 422 and "restore a version" in refused.get_json()["message"]
+    # Deleted by hand, not with its item: a restore of the item does not bring it back.
+    before = auth_client.get(f"{url}/versions").get_json()["data"][0]["version"]
+    assert auth_client.post(f"{url}/versions/{before}/restore").get_json()["proofs"] == []
+    assert auth_client.post(f"{url}/proofs/trash/{proof['id']}/restore").status_code == 200
+
+
+def test_trashed_files_count_in_the_quota_until_purged(auth_client, portfolio, app,
+                                                       test_database):
+    header, rest = pdf_bytes().split(b"\n", 1)
+    content = header + b"\n%" + b"x" * 300_000 + b"\n" + rest  # a long PDF comment
+    app.config["USER_STORAGE_QUOTA_BYTES"] = len(content) + 1000
+    proof = upload(auth_client, portfolio["id"], content, "big.pdf").get_json()
+    auth_client.delete(f"{API}/{portfolio['id']}/proofs/{proof['id']}")
+    refused = upload(auth_client, portfolio["id"], content, "again.pdf")
+    assert refused.status_code == 413
+    assert "trash" in refused.get_json()["message"]
+    purged = auth_client.delete(f"{API}/{portfolio['id']}/proofs/trash/{proof['id']}")
+    assert purged.status_code == 204 and gridfs_counts(test_database) == (0, 0)
+    assert upload(auth_client, portfolio["id"], content, "again.pdf").status_code == 201
+
+
+def test_purge_after_the_grace_period(auth_client, portfolio, app, test_database):
+    url = f"{API}/{portfolio['id']}/proofs"
+    old = upload(auth_client, portfolio["id"], image_bytes("PNG"), "old.png").get_json()
+    recent = upload(auth_client, portfolio["id"], pdf_bytes(), "recent.pdf").get_json()
+    auth_client.delete(f"{url}/{old['id']}")
+    Portfolio._get_collection().update_one(
+        {"_id": ObjectId(portfolio["id"])},
+        {"$set": {"trash.$[entry].trashed_at": utcnow() - timedelta(days=31)}},
+        array_filters=[{"entry.id": ObjectId(old["id"])}])
+    auth_client.delete(f"{url}/{recent['id']}")
+    with app.app_context():
+        assert proofs.purge_expired_trash(now=utcnow()) == 1
+        assert proofs.purge_expired_trash(now=utcnow() + timedelta(days=29)) == 0
+    assert [p["id"] for p in trash_of(auth_client, portfolio["id"])] == [recent["id"]]
+    assert gridfs_counts(test_database)[0] == 1  # the image and its thumbnail are gone
+    with app.app_context():
+        assert proofs.purge_expired_trash(now=utcnow() + timedelta(days=31)) == 1
+    assert trash_of(auth_client, portfolio["id"]) == [] and gridfs_counts(test_database) == (0, 0)
+
+
+def test_cleanup_export_and_deletion_know_the_trash(auth_client, portfolio, app, test_database):
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), "kept.pdf").get_json()
+    auth_client.delete(f"{API}/{portfolio['id']}/proofs/{proof['id']}")
+    with app.app_context():
+        assert proofs.find_orphans(timedelta(0)) == ([], [])
+    runner = app.test_cli_runner()
+    assert "purged 0 proofs" in runner.invoke(args=["proofs-trash-purge"]).output
+    export = zipfile.ZipFile(io.BytesIO(auth_client.get("/api/v1/auth/me/export").data))
+    assert f"proofs/{portfolio['slug']}/trash/{proof['id']}-kept.pdf" in export.namelist()
+    assert auth_client.delete(f"{API}/{portfolio['id']}").status_code == 204
+    assert gridfs_counts(test_database) == (0, 0)
