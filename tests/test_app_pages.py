@@ -108,3 +108,8 @@ def test_provider_buttons_only_for_configured_providers(client, make_app):
         assert ('<a class="button" href="/api/v1/auth/oauth/google/login?session=cookie">'
                 "Continue with Google</a>") in html
         assert "LinkedIn" not in html
+
+
+def test_the_site_has_an_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"

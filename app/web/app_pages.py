@@ -69,6 +69,12 @@ def sign_in_providers():
             for name in oauth.client_settings(current_app.config)]
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for on every page of the site (the published pages name none)."""
+    return current_app.send_static_file("app/icon.svg")
+
+
 @bp.get("/")
 def landing():
     return render_template("app/landing.html", providers=sign_in_providers(),
