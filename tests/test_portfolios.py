@@ -439,6 +439,31 @@ def test_password_is_hashed_and_never_returned(auth_client, portfolio_factory):
     assert removed["has_password"] is False
 
 
+def test_a_generated_slug_taken_meanwhile_is_generated_again(auth_client, portfolio_factory,
+                                                             monkeypatch):
+    """Two duplicates racing: both see "…-copy" free, one inserts it first. The other must not
+    get a 409 for an address its client never chose."""
+    from app.services import portfolios
+    source = portfolio_factory(title="Race")
+    first = auth_client.post(f"{API}/{source['id']}/duplicate").get_json()
+    assert first["slug"] == "race-copy"
+    real_slug_taken = portfolios._slug_taken
+    seen_free = []
+
+    def taken_unless_first_look(slug, portfolio_id=None):
+        if not seen_free:  # the check that raced: it saw the slug free
+            seen_free.append(slug)
+            return False
+        return real_slug_taken(slug, portfolio_id)
+    monkeypatch.setattr(portfolios, "_slug_taken", taken_unless_first_look)
+    second = auth_client.post(f"{API}/{source['id']}/duplicate")
+    assert second.status_code == 201, second.get_json()
+    assert seen_free == ["race-copy"] and second.get_json()["slug"] == "race-copy-2"
+    # A slug the client chose is still a 409 when taken.
+    chosen = auth_client.post(f"{API}/", json={"title": "Mine", "slug": "race-copy"})
+    assert chosen.status_code == 409
+
+
 def test_duplicate_is_a_private_deep_copy(auth_client, portfolio_factory):
     portfolio = portfolio_factory(full=True)
     response = auth_client.post(f"{API}/{portfolio['id']}/duplicate")

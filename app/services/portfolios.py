@@ -78,12 +78,38 @@ def _slug_taken(slug, portfolio_id=None):
         "slug": slug, "changed_at__gte": recent}).count())
 
 
-def check_slug(slug, portfolio_id=None):
+def slug_refusal(slug, portfolio_id=None):
+    """Why `slug` (well formed: the schemas check that) cannot be the address of portfolio
+    `portfolio_id` (None: a new portfolio): a key of SLUG_REFUSALS, or None when it can.
+    The one rule behind every write of a slug (`check_slug`) and the editor's availability
+    check (`slug_availability`)."""
     if slug in RESERVED_SLUGS:
-        abort(422, message=f"'{slug}' is reserved.", errors={"slug": ["This address is reserved."]})
+        return "reserved"
     if _slug_taken(slug, portfolio_id):
-        abort(409, message=f"The address '{slug}' is already taken.",
-              errors={"slug": ["Already taken."]})
+        return "taken"
+    return None
+
+
+# refusal → (HTTP status of a write, the error's message, the words shown beside the field)
+SLUG_REFUSALS = {
+    "reserved": (422, "'{slug}' is reserved.", "This address is reserved."),
+    "taken": (409, "The address '{slug}' is already taken.", "Already taken."),
+}
+SLUG_AVAILABLE = "This address is available."
+
+
+def check_slug(slug, portfolio_id=None):
+    refusal = slug_refusal(slug, portfolio_id)
+    if refusal:
+        status, message, field_message = SLUG_REFUSALS[refusal]
+        abort(status, message=message.format(slug=slug), errors={"slug": [field_message]})
+
+
+def slug_availability(slug, portfolio_id=None):
+    """`{slug, available, message}`: whether a write of `slug` would be accepted now."""
+    refusal = slug_refusal(slug, portfolio_id)
+    return {"slug": slug, "available": refusal is None,
+            "message": SLUG_REFUSALS[refusal][2] if refusal else SLUG_AVAILABLE}
 
 
 def available_slug(title):
@@ -383,13 +409,24 @@ def create(user, data, content=None, reason="created"):
         setattr(portfolio, field, value)
     check_skill_references(portfolio, strict=False)
     _check_size(portfolio.to_mongo().to_dict())
-    try:
-        portfolio.save()
-    except NotUniqueError:
-        abort(409, message=f"The address '{slug}' is already taken.",
-              errors={"slug": ["Already taken."]})
+    _insert_with_unique_slug(portfolio, generated=not data.get("slug"))
     versions.record(portfolio, reason)
     return portfolio
+
+
+def _insert_with_unique_slug(portfolio, generated):
+    """Insert the new portfolio. A slug the client chose and someone took meanwhile is a 409; a
+    generated one (two duplicates racing for "…-copy") is generated again until it is free."""
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            portfolio.save(force_insert=True)
+            return
+        except NotUniqueError:
+            if not generated:
+                break
+            portfolio.slug = available_slug(portfolio.title)
+    abort(409, message=f"The address '{portfolio.slug}' is already taken.",
+          errors={"slug": ["Already taken."]})
 
 
 def duplicate(portfolio, user):
