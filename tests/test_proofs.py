@@ -211,6 +211,27 @@ def test_decompression_bomb_is_refused(make_app, test_database):
     assert gridfs_counts(test_database) == (0, 0)
 
 
+def png_declaring(width, height):
+    """A small PNG announcing `width` × `height` pixels (with almost no image data)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def test_an_image_beyond_pillows_own_bomb_guard_is_413_too(auth_client, portfolio,
+                                                          test_database):
+    response = upload(auth_client, portfolio["id"], png_declaring(50_000, 50_000), "huge.png")
+    assert response.status_code == 413, response.get_json()
+    assert "pixels" in response.get_json()["message"]
+    assert gridfs_counts(test_database) == (0, 0)
+
+
 # --- limits and quota ----------------------------------------------------------------------------
 
 def signed_in_client(app, email):

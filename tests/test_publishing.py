@@ -4,9 +4,11 @@ PDF cache.
 Marker strings are planted in items of each visibility, in the recruiter-only contact fields and
 in a private portfolio; every output is searched for all of them.
 """
+import base64
 import io
 import re
 import time
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -277,6 +279,13 @@ def test_unlock_cookie_opens_page_pdf_and_json(client, locked):
         {f"/p/{slug}", f"/p/{slug}.pdf", f"/api/v1/public/{slug}"}
     for cookie in cookies:
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=43200" in cookie
+        # Opaque: neither the portfolio's id nor its password date can be read from it.
+        value = re.search(r"vitrine_unlock=([^;]+)", cookie).group(1)
+        compressed, value = value.startswith("."), value.lstrip(".")
+        payload = value.split(".")[0]
+        decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        decoded = zlib.decompress(decoded) if compressed else decoded
+        assert re.fullmatch(rb'"[0-9a-f]{64}"', decoded), decoded  # a keyed digest, no more
     page = client.get(f"/p/{slug}")
     assert page.status_code == 200
     _assert_sees(page.get_data(as_text=True), PUBLIC, RECRUITER + PRIVATE)

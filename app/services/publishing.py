@@ -92,10 +92,14 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_UNLOCK_SALT)
 
 
-def _password_stamp(portfolio):
-    """Changes whenever the password is set, changed or removed: older unlocks stop counting."""
+def _unlock_grant(portfolio):
+    """What an unlock cookie carries: an opaque keyed digest of the portfolio and the moment its
+    password last changed (set, changed or removed: older unlocks stop counting). Neither the id
+    nor the date can be read from it."""
     changed = portfolio.password_changed_at
-    return changed.isoformat() if changed else ""
+    message = f"{portfolio.id}|{changed.isoformat() if changed else ''}"
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def is_unlocked(portfolio, req=None):
@@ -111,11 +115,10 @@ def is_unlocked(portfolio, req=None):
         return False
     max_age = current_app.config["PORTFOLIO_UNLOCK_HOURS"] * 3600
     try:
-        claims = _serializer().loads(cookie, max_age=max_age)
+        grant = _serializer().loads(cookie, max_age=max_age)
     except BadSignature:  # also SignatureExpired
         return False
-    return (isinstance(claims, dict) and claims.get("portfolio") == str(portfolio.id)
-            and hmac.compare_digest(str(claims.get("stamp", "")), _password_stamp(portfolio)))
+    return isinstance(grant, str) and hmac.compare_digest(grant, _unlock_grant(portfolio))
 
 
 def unlock(portfolio, password):
@@ -132,8 +135,7 @@ def unlock_cookie_paths(portfolio):
 
 def set_unlock_cookie(response, portfolio):
     """Attach the signed, HttpOnly, SameSite=Lax unlock cookie for this portfolio."""
-    value = _serializer().dumps({"portfolio": str(portfolio.id),
-                                 "stamp": _password_stamp(portfolio)})
+    value = _serializer().dumps(_unlock_grant(portfolio))
     for path in unlock_cookie_paths(portfolio):
         response.set_cookie(UNLOCK_COOKIE, value, path=path, httponly=True, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"],

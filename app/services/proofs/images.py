@@ -15,15 +15,17 @@ KEEP_IMAGE_INFO = ("transparency", "duration", "loop", "background")
 
 def _open_image(data):
     limit = current_app.config["PROOF_MAX_IMAGE_PIXELS"]
+    too_many_pixels = Refused(413, f"This image has too many pixels (at most {limit:,} in all).")
     try:
         image = Image.open(io.BytesIO(data))
         frames = getattr(image, "n_frames", 1)
         if image.width * image.height * frames > limit:
-            raise Refused(413, f"This image has too many pixels (at most {limit:,} in all).")
+            raise too_many_pixels
         image.load()
         return image
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
-            ValueError, EOFError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, beyond twice its limit
+        raise too_many_pixels from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise Refused(415, "This image is damaged or not a real image.") from exc
 
 
