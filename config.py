@@ -128,6 +128,8 @@ class Config:
                                     "schedule": crontab(minute=15)},
             "proof-trash-purge": {"task": "vitrine.purge_proof_trash",
                                   "schedule": crontab(hour=3, minute=30)},
+            "proofs-cleanup": {"task": "vitrine.proofs_cleanup",
+                               "schedule": crontab(hour=4, minute=0)},
         },
         "timezone": "UTC",
     }

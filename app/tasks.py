@@ -10,6 +10,8 @@ from .services import notifications, proofs, visits
 
 # MongoDB briefly unreachable (AutoReconnect covers server-selection and network timeouts):
 # try again after 1, 2, 4... seconds, up to 5 minutes apart.
+# Uploads in progress are younger than this: their chunks are not orphans yet.
+ORPHAN_GRACE_MINUTES = 60
 RETRY_ON_MONGO_OUTAGE = {"autoretry_for": (AutoReconnect,), "retry_backoff": True,
                          "retry_backoff_max": 300, "max_retries": 10, "acks_late": True}
 
@@ -30,6 +32,15 @@ def daily_digests(day=None):
 @shared_task(name="vitrine.link_expiry_notices", **RETRY_ON_MONGO_OUTAGE)
 def link_expiry_notices():
     return notifications.produce_expiry_notices()
+
+
+@shared_task(name="vitrine.proofs_cleanup", **RETRY_ON_MONGO_OUTAGE)
+def proofs_cleanup(grace_minutes=ORPHAN_GRACE_MINUTES):
+    """Files and chunks no proof refers to, left by a process that died mid-upload (mongod or
+    the app killed): `(files removed, chunk groups removed)`."""
+    files, chunks = proofs.find_orphans(timedelta(minutes=grace_minutes))
+    proofs.remove_orphans(files, chunks)
+    return len(files), len(chunks)
 
 
 @shared_task(name="vitrine.purge_proof_trash", **RETRY_ON_MONGO_OUTAGE)

@@ -682,3 +682,20 @@ def test_read_proof_bytes_only_for_images(app, auth_client, portfolio):
         assert proofs.read_proof_bytes(loaded, image["id"], thumbnail=True)[1] == "image/webp"
         assert proofs.read_proof_bytes(loaded, document["id"]) is None
         assert proofs.read_proof_bytes(loaded, ObjectId()) is None
+
+
+def test_orphan_chunks_of_a_killed_upload_are_removed_by_the_scheduled_cleanup(
+        app, test_database):
+    """mongod or the app killed mid-upload leaves chunks without a file entry: the daily beat
+    task removes them once they are older than an upload could be."""
+    from app import tasks
+    schedule = app.extensions["celery"].conf.beat_schedule
+    assert "vitrine.proofs_cleanup" in {entry["task"] for entry in schedule.values()}
+    killed_upload = ObjectId.from_datetime(utcnow() - timedelta(hours=2))
+    in_progress = ObjectId()
+    test_database["proofs.chunks"].insert_many(
+        [{"files_id": killed_upload, "n": n, "data": b"x" * 10} for n in range(3)]
+        + [{"files_id": in_progress, "n": 0, "data": b"y"}])
+    with app.app_context():
+        assert tasks.proofs_cleanup.apply().get() == (0, 1)
+    assert test_database["proofs.chunks"].distinct("files_id") == [in_progress]
