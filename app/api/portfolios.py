@@ -5,7 +5,8 @@ from ..models.portfolio import SECTIONS
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.portfolio import (
     SECTION_SCHEMAS, PortfolioCreateSchema, PortfolioPatchSchema, PortfolioSchema,
-    PortfolioSummarySchema, ReorderSchema, VersionSchema, VersionSummarySchema,
+    PortfolioSummarySchema, ReorderSchema, SlugAvailabilityQuerySchema, SlugAvailabilitySchema,
+    VersionSchema, VersionSummarySchema,
 )
 from ..services import portfolios, versions
 from ..web.public import pdf_response
@@ -41,6 +42,23 @@ def create_portfolio(data):
     says `"is_private": false`; publishing is an explicit PATCH of `is_private`.
     """
     return _with_etag(portfolios.create(current_user, data), 201)
+
+
+@blp.route("/slug-availability", methods=["GET"])
+@login_required
+@blp.arguments(SlugAvailabilityQuerySchema, location="query")
+@blp.response(200, SlugAvailabilitySchema)
+def slug_availability(query):
+    """Whether an address is free, for the editor to say so while the person types.
+
+    The same rule as a write of `slug`: reserved words and addresses taken by another portfolio,
+    or given up by one less than 30 days ago, are not available. A malformed slug is a 422 with
+    the format in `errors.slug`; someone else's `portfolio_id` is a 404.
+    """
+    portfolio_id = query.get("portfolio_id")
+    if portfolio_id:
+        portfolio_id = portfolios.get_owned(portfolio_id, current_user).id
+    return portfolios.slug_availability(query["slug"], portfolio_id)
 
 
 @blp.route("/<objectid:portfolio_id>", methods=["GET"])

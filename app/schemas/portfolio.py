@@ -342,3 +342,17 @@ class VersionSummarySchema(Schema):
 
 class VersionSchema(VersionSummarySchema):
     content = fields.Nested(PortfolioContentSchema, attribute="as_portfolio")
+
+
+class SlugAvailabilityQuerySchema(StrictSchema):
+    slug = fields.String(required=True, validate=_SLUG)
+    portfolio_id = ObjectIdString(metadata={
+        "description": "The portfolio that would take the address (its own current and "
+                       "recent addresses are available to it); none for a new portfolio."})
+
+
+class SlugAvailabilitySchema(Schema):
+    slug = fields.String()
+    available = fields.Boolean(metadata={
+        "description": "Whether a PATCH (or creation) with this slug would be accepted now."})
+    message = fields.String(metadata={"description": "In words, to show beside the field."})
