@@ -8,6 +8,7 @@
 | `/app` | `dashboard.html` | `dashboard.js` |
 | `/app/account` | `account.html` | `account.js` |
 | `/app/portfolios/<id>` | `editor.html` | `editor.js` |
+| `/app/portfolios/<id>/preview` | the published page itself (app/web/rendering.py) | — |
 | `/app/portfolios/<id>/stats` | `stats.html` | `stats.js` |
 
 Every signed-in page extends `signed_in.html` (header with the navigation, the notification bell's
@@ -23,10 +24,14 @@ module's first API call refreshes it, or goes to /signin?next= when the session 
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_jwt_extended import current_user
 
 from .. import session_cookies
-from ..services import oauth
+from ..services import oauth, portfolios, publishing
+from ..services.visibility import AUDIENCES, portfolio_view
+from . import rendering
+from .security_headers import allow_same_origin_framing
 
 bp = Blueprint("app_pages", __name__)
 DASHBOARD = "/app"
@@ -110,6 +115,39 @@ def account():
 @signed_in_page
 def editor(portfolio_id):
     return render_template("app/editor.html", portfolio_id=portfolio_id)
+
+
+@bp.get("/app/portfolios/<objectid:portfolio_id>/preview")
+def preview(portfolio_id):
+    """The editor's live preview: the real published page of the portfolio as `?audience=`
+    public, recruiter or owner (the default) would see it, drafts and protected pages included.
+
+    The owner's only (404 for anyone else's portfolio), shown in the editor's iframe and nowhere
+    else: framable by this app alone, never cached, never indexed, never counted as a visit.
+    Proof images come from the owner's file route, which the session cookie opens. A browser
+    whose access cookie has expired gets a 401 page (still framable: the editor refreshes the
+    session and reloads it, reading the status from the frame's navigation timing)."""
+    audience = request.args.get("audience", "owner")
+    if audience not in AUDIENCES:
+        abort(404)
+    if not session_cookies.has_valid_access_cookie():
+        html = rendering.render_error_page(
+            code=401, status="Signed out", message="Sign in again to see the preview.")
+        return _preview_response(html, 401)
+    portfolio = portfolios.get_owned(portfolio_id, current_user)
+    files = f"/api/v1/portfolios/{portfolio.id}/proofs"
+    html = rendering.render_portfolio_page(
+        portfolio_view(portfolio, audience), audience=audience,
+        proof_url=lambda proof_id, thumbnail=False: (
+            f"{files}/{proof_id}/file" + ("?thumbnail=1" if thumbnail else "")),
+        page_url=publishing.absolute_url(f"/p/{portfolio.slug}"),
+        pdf_url=f"/api/v1/portfolios/{portfolio.id}/export.pdf", noindex=True)
+    return _preview_response(html, 200)
+
+
+def _preview_response(html, status):
+    response = current_app.make_response((html, status, publishing.PRIVATE_PAGE_HEADERS))
+    return allow_same_origin_framing(response)
 
 
 @bp.get("/app/portfolios/<objectid:portfolio_id>/stats")
