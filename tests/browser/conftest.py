@@ -74,7 +74,9 @@ class LiveServer:
 def live_server(make_app):
     app = make_app()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the loop to look again.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
