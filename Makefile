@@ -27,12 +27,13 @@ run: install
 	fi; \
 	export MONGODB_URI; \
 	echo "MongoDB: $$MONGODB_URI"; \
-	$(FLASK) seed-demo; \
+	demo="$$($(FLASK) seed-demo)"; echo "$$demo"; \
 	$(BIN)/celery -A celery_worker worker --beat --pool=solo --loglevel=warning \
 	  --schedule instance/celerybeat-schedule > instance/celery.log 2>&1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Celery worker and beat: pid $$worker, log instance/celery.log"; \
 	echo "Vitrine is running at http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
+	echo "Sign in at http://$(HOST):$(PORT)/signin with the $$(echo "$$demo" | grep '^demo account:')"; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
