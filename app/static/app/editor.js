@@ -1,20 +1,95 @@
 /**
- * /app/portfolios/<id>: the editor. For now it names the portfolio and links back; the editor
- * itself (content, live preview and design panes, autosave) is built on this page's
- * `#editor[data-portfolio-id]`.
+ * /app/portfolios/<id>: the editor (app/templates/app/editor.html). Loads the portfolio, then
+ * mounts each part on one EditorSession (editor-session.js: state, autosave, conflicts, undo):
+ *
+ * | part | module | where |
+ * |---|---|---|
+ * | save status, conflict dialog, leave warning | editor-status.js | #save-status, #conflict-dialog |
+ * | Undo/Redo, shortcuts, "deleted — Undo" notice | editor-undo.js | #undo, #redo, #undo-notice |
+ * | profile and sections, proofs | editor-content.js, editor-proofs.js | #content |
+ * | live preview | editor-preview.js | #preview-frame, #audience-switch |
+ * | design, publish, history (the other panels) | editor-design/-publish/-history.js | #design-pane, #publish-panel, #history-panel |
+ *
+ * The other panels get `editor`, the one context object below: the portfolio as the editor sees
+ * it, `change(fields)` (a local, autosaved, undoable edit; profile/theme as merge patches),
+ * `saveNow(fields)` (saved at once; rejects with the ApiError), `replace(portfolio)` (the server
+ * changed it: a restore), `reload()`, `refreshPreview()` and `onChange(listener)` (called with
+ * (portfolio, {source}) after every change or save; sources in editor-session.js).
  */
 import { api } from "./api.js";
 import { showError } from "./dom.js";
+import { mountContent } from "./editor-content.js";
+import { mountDesign } from "./editor-design.js";
+import { fieldsNotReady } from "./editor-fields.js";
+import { mountHistory } from "./editor-history.js";
+import { mountPreview } from "./editor-preview.js";
+import { mountPublish } from "./editor-publish.js";
+import { EditorSession } from "./editor-session.js";
+import { conflictQuestion, mountSaveStatus } from "./editor-status.js";
+import { createUndoNotice, mountUndoControls } from "./editor-undo.js";
 
-const editor = document.getElementById("editor");
-const status = document.getElementById("editor-status");
+// Changes after which the preview shows something else (an edit is seen once it is saved).
+const PREVIEW_SOURCES = new Set(["saved", "replace", "proofs"]);
 
-try {
-  const portfolio = await api.get(`/portfolios/${editor.dataset.portfolioId}`);
-  document.getElementById("editor-title").textContent = portfolio.title;
+const root = document.getElementById("editor");
+const portfolioId = root.dataset.portfolioId;
+const statusElement = document.getElementById("save-status");
+
+function showTitle(portfolio) {
+  const title = document.getElementById("editor-title");
+  if (title.textContent !== portfolio.title) title.textContent = portfolio.title;
   document.title = `${portfolio.title} · Vitrine`;
-  status.textContent = "The editor is on its way. Meanwhile, your portfolio is saved as it is.";
-} catch (error) {
-  status.textContent = "The portfolio could not be loaded.";
-  showError(error);
 }
+
+/** Another engineer's panel failing to mount must not take the editor down with it. */
+function mountPanel(mount, element, editor) {
+  try {
+    mount(element, editor);
+  } catch (error) {
+    console.error(error);
+  }
+}
+
+async function start() {
+  let portfolio;
+  try {
+    portfolio = await api.get(`/portfolios/${portfolioId}`);
+  } catch (error) {
+    statusElement.textContent = "The portfolio could not be loaded.";
+    showError(error);
+    return;
+  }
+  const session = new EditorSession({
+    portfolio, askAboutConflict: conflictQuestion(document.getElementById("conflict-dialog")),
+    notReady: fieldsNotReady,
+  });
+  mountSaveStatus(statusElement, session);
+  mountUndoControls({ undoButton: document.getElementById("undo"),
+                      redoButton: document.getElementById("redo"), session });
+  const notice = createUndoNotice(document.getElementById("undo-notice"), session);
+  mountContent(document.getElementById("content"), session, notice);
+  const preview = mountPreview({ frame: document.getElementById("preview-frame"),
+                                 switcher: document.getElementById("audience-switch"),
+                                 portfolioId });
+  showTitle(portfolio);
+  session.onChange((current, { source }) => {
+    showTitle(current);
+    if (PREVIEW_SOURCES.has(source)) preview.refresh();
+  });
+
+  const editor = {
+    portfolioId,
+    get portfolio() { return session.portfolio; },
+    change: (fields) => session.change(fields),
+    saveNow: (fields) => session.saveNow(fields),
+    replace: (newer) => session.replace(newer),
+    reload: () => session.reload(),
+    refreshPreview: () => preview.refresh(),
+    onChange: (listener) => session.onChange(listener),
+  };
+  mountPanel(mountDesign, document.getElementById("design-pane"), editor);
+  mountPanel(mountPublish, document.getElementById("publish-panel"), editor);
+  mountPanel(mountHistory, document.getElementById("history-panel"), editor);
+}
+
+start();

@@ -1,0 +1,303 @@
+/**
+ * The content pane: the portfolio's name, the profile (photo included) and every section's
+ * items, all built from editor-fields.js's descriptions with editor-controls.js.
+ *
+ * Each input is a change of the session at once (autosaved a second later, undoable): the
+ * profile as a merge patch of the one key, a section as its whole new array. Items: add (at
+ * the top, opened, focused), edit, delete (undoable: a notice offers Undo; the API keeps a
+ * version and moves the item's files to the trash, and undoing brings both back), visibility,
+ * reorder by dragging the handle (SortableJS) or with the Up/Down buttons.
+ *
+ * The forms show the session's portfolio: after a change from elsewhere (a save answered, the
+ * design pane, undo) they are reconciled — items added, removed or reordered by id, values
+ * written where they differ. The control being typed in is left alone, except on undo, redo
+ * and replace, which exist to change it.
+ */
+import Sortable from "../vendor/sortablejs-1.15.7/sortable.esm.js";
+import { announce, clearErrors, cloneTemplate, showFieldErrors, slot } from "./dom.js";
+import { buildControl } from "./editor-controls.js";
+import {
+  PORTFOLIO_FIELDS, PROFILE_FIELDS, SECTIONS, VISIBILITIES, itemDetail, itemName, newItem,
+  problemsOf,
+} from "./editor-fields.js";
+import { mountItemProofs, mountPhoto } from "./editor-proofs.js";
+
+const REWRITING_SOURCES = new Set(["undo", "redo", "replace"]);
+
+/** Show `{field: message}` problems in `form` without taking the focus from where it is. */
+function showProblems(form, problems) {
+  const focused = document.activeElement;
+  clearErrors(form);
+  showFieldErrors(form, problems);
+  focused?.focus();
+}
+
+/** A form of `fields` whose every input calls `onInput(name, value)`; `update(values)`. */
+function fieldsForm(form, fields, idPrefix, onInput) {
+  const controls = new Map(fields.map((field) => [field.name, buildControl(field, idPrefix)]));
+  form.append(...[...controls.values()].map((control) => control.element));
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("input", (event) => {
+    const name = event.target.dataset.key;
+    if (controls.has(name)) onInput(name, controls.get(name).read());
+  });
+  return {
+    controls,
+    update(values, portfolio, force) {
+      for (const [name, control] of controls) {
+        if (force || !control.element.contains(document.activeElement)) {
+          control.write(values[name] ?? null, portfolio);
+        }
+      }
+    },
+  };
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function showVisibility(badge, value) {
+  const visibility = VISIBILITIES.find((entry) => entry.value === value) || VISIBILITIES[0];
+  badge.dataset.visibility = visibility.value;
+  badge.querySelector("use").setAttribute("href", `#icon-${visibility.value}`);
+  setText(slot(badge, "badge-word"), visibility.label);
+  badge.title = `Seen by ${visibility.hint}`;
+}
+
+/** The fields of other sections that point at items of `section` (skills' proven-by ids). */
+function referencesTo(section) {
+  return SECTIONS.flatMap((other) => other.fields
+    .filter((field) => field.kind === "refs" && field.section === section.field)
+    .map((field) => ({ section: other, field: field.name })));
+}
+
+/** One item: its head (name, visibility, moves) and its form, opened on demand. */
+function itemEditor(section, item, { session, edit, move, remove, notice }) {
+  const element = cloneTemplate("tpl-item");
+  element.dataset.id = item.id;
+  const form = element.querySelector("form");
+  const toggle = element.querySelector("[data-action=toggle]");
+  const up = element.querySelector("[data-action=up]");
+  const down = element.querySelector("[data-action=down]");
+  form.id = `item-${item.id}`;
+  toggle.setAttribute("aria-controls", form.id);
+
+  const fields = fieldsForm(slot(form, "fields"), [
+    ...section.fields, { name: "visibility", label: "Who sees it", kind: "visibility" },
+  ], `item-${item.id}`, (name, value) => {
+    edit(item.id, name, value);
+    if (form.querySelector(".field-error")) check();
+  });
+  const check = () => showProblems(form, problemsOf(section.fields, session.portfolio[section.field]
+    .find((entry) => entry.id === item.id) || {}));
+  // Leaving a field says what is missing (a new item waits for its name before it is saved).
+  form.addEventListener("focusout", (event) => {
+    if (!form.contains(event.relatedTarget)) check();
+  });
+
+  const setOpen = (open) => {
+    form.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => setOpen(form.hidden));
+  up.addEventListener("click", () => move(item.id, -1));
+  down.addEventListener("click", () => move(item.id, 1));
+  element.querySelector("[data-action=delete]").addEventListener("click", () => remove(item.id));
+
+  const proofs = section.proofs ? mountItemProofs({
+    container: slot(form, "proofs"), dropTarget: element, session, section, itemId: item.id,
+    notice, onFiles: () => setOpen(true),
+  }) : null;
+
+  return {
+    element, form, up, down,
+    open() {
+      setOpen(true);
+      fields.controls.get(section.fields[0].name).focus();
+    },
+    update(current, { index, count, portfolio, force }) {
+      const name = itemName(section, current);
+      setText(slot(element, "name"), name);
+      setText(slot(element, "detail"), itemDetail(section, current));
+      for (const label of ["up-name", "down-name", "delete-name"]) {
+        setText(slot(element, label), `“${name}”`);
+      }
+      showVisibility(slot(element, "badge"), current.visibility);
+      up.disabled = index === 0;
+      down.disabled = index === count - 1;
+      fields.update(current, portfolio, force);
+      proofs?.update(portfolio, current);
+    },
+  };
+}
+
+/** A section: its heading, Add button, and its items in order. */
+function sectionEditor(section, session, notice) {
+  const element = cloneTemplate("tpl-section");
+  const heading = slot(element, "heading");
+  heading.id = `section-${section.field}`;
+  heading.textContent = section.heading;
+  element.setAttribute("aria-labelledby", heading.id);
+  slot(element, "add-label").textContent = `Add ${section.noun}`;
+  slot(element, "empty").textContent = `No ${section.noun} yet.`;
+  const list = slot(element, "items");
+  const editors = new Map();
+  const items = () => session.portfolio[section.field] || [];
+  const commit = (changes, group) => session.change(changes, { group });
+
+  const actions = {
+    session,
+    notice,
+    edit(id, name, value) {
+      commit({ [section.field]: items().map((item) => (
+        item.id === id ? { ...item, [name]: value } : item)) }, `${section.field}/${id}/${name}`);
+    },
+    move(id, offset) {
+      const reordered = [...items()];
+      const from = reordered.findIndex((item) => item.id === id);
+      const to = from + offset;
+      if (to < 0 || to >= reordered.length) return;
+      reordered.splice(to, 0, ...reordered.splice(from, 1));
+      commit({ [section.field]: reordered });
+      const editor = editors.get(id);
+      const button = offset < 0 ? editor.up : editor.down;
+      (button.disabled ? (offset < 0 ? editor.down : editor.up) : button).focus();
+      announce(`“${itemName(section, reordered[to])}” is now ${to + 1} of ${reordered.length}.`);
+    },
+    remove(id) {
+      const portfolio = session.portfolio;
+      const index = items().findIndex((item) => item.id === id);
+      const item = items()[index];
+      const changes = { [section.field]: items().filter((entry) => entry.id !== id) };
+      // Skills naming the item let go of it in the same step (the API refuses a reference to
+      // a missing item), and one Undo brings both back.
+      for (const reference of referencesTo(section)) {
+        const referring = portfolio[reference.section.field] || [];
+        if (!referring.some((entry) => (entry[reference.field] || []).includes(id))) continue;
+        changes[reference.section.field] = referring.map((entry) => ({
+          ...entry, [reference.field]: (entry[reference.field] || []).filter((ref) => ref !== id),
+        }));
+      }
+      commit(changes);
+      const files = (portfolio.proofs || []).filter((proof) => proof.item_id === id).length;
+      const next = editors.get(items()[Math.min(index, items().length - 1)]?.id);
+      (next?.element.querySelector("[data-action=toggle]")
+        || element.querySelector("[data-action=add]")).focus();
+      const trashed = files ? ` Its ${files === 1 ? "file" : `${files} files`} moved to the trash.` : "";
+      notice.show(`${section.noun[0].toUpperCase()}${section.noun.slice(1)} “${itemName(section, item)}” deleted.${trashed}`,
+                  () => session.undo());
+    },
+  };
+
+  element.querySelector("[data-action=add]").addEventListener("click", () => {
+    const item = newItem();
+    commit({ [section.field]: [item, ...items()] });
+    editors.get(item.id).open();
+  });
+  Sortable.create(list, {
+    handle: ".drag-handle",
+    animation: 150,
+    onEnd: ({ oldIndex, newIndex }) => {
+      if (oldIndex === newIndex) return;
+      const byId = new Map(items().map((item) => [item.id, item]));
+      commit({ [section.field]: [...list.children].map((row) => byId.get(row.dataset.id)) });
+    },
+  });
+
+  return {
+    element,
+    section,
+    editors,
+    update(portfolio, force) {
+      const current = portfolio[section.field] || [];
+      const focused = document.activeElement;
+      for (const [id, editor] of editors) {
+        if (current.some((item) => item.id === id)) continue;
+        editor.element.remove();
+        editors.delete(id);
+      }
+      current.forEach((item, index) => {
+        let editor = editors.get(item.id);
+        if (!editor) {
+          editor = itemEditor(section, item, actions);
+          editors.set(item.id, editor);
+        }
+        if (list.children[index] !== editor.element) {
+          list.insertBefore(editor.element, list.children[index] || null);
+        }
+        editor.update(item, { index, count: current.length, portfolio, force });
+      });
+      // Moving a row in the DOM takes the focus from it: give it back.
+      if (focused !== document.activeElement && list.contains(focused)) focused.focus();
+      setText(slot(element, "count"), String(current.length));
+      slot(element, "empty").hidden = current.length > 0;
+    },
+    /** The API's 422 messages for this section, by index in the array that was sent. */
+    showErrors(errors, sent) {
+      for (const [index, problems] of Object.entries(errors)) {
+        const editor = editors.get(sent[Number(index)]?.id);
+        if (!editor) continue;
+        editor.form.hidden = false;
+        editor.element.querySelector("[data-action=toggle]").setAttribute("aria-expanded", "true");
+        showProblems(editor.form, problems);
+      }
+    },
+    clearErrors() {
+      for (const editor of editors.values()) clearErrors(editor.form);
+    },
+  };
+}
+
+/** The portfolio's own fields and the profile, each a form of the descriptions. */
+function simpleForm(form, fields, { session, idPrefix, read, patch }) {
+  const built = fieldsForm(form, fields, idPrefix, (name, value) => {
+    session.change(patch(name, value), { group: `${idPrefix}/${name}` });
+  });
+  return {
+    form,
+    update: (portfolio, force) => built.update(read(portfolio), portfolio, force),
+  };
+}
+
+export function mountContent(root, session, notice) {
+  const portfolioForm = simpleForm(root.querySelector("#portfolio-form"), PORTFOLIO_FIELDS, {
+    session, idPrefix: "portfolio", read: (portfolio) => portfolio,
+    patch: (name, value) => ({ [name]: value }),
+  });
+  const profileForm = simpleForm(root.querySelector("#profile-form"), PROFILE_FIELDS, {
+    session, idPrefix: "profile", read: (portfolio) => portfolio.profile || {},
+    patch: (name, value) => ({ profile: { [name]: value } }),
+  });
+  const photo = mountPhoto({ root, session });
+  const sections = SECTIONS.map((section) => sectionEditor(section, session, notice));
+  root.querySelector("#sections").append(...sections.map((editor) => editor.element));
+
+  const update = (portfolio, { source }) => {
+    const force = REWRITING_SOURCES.has(source);
+    portfolioForm.update(portfolio, force);
+    profileForm.update(portfolio, force);
+    photo.update(portfolio);
+    for (const editor of sections) editor.update(portfolio, force);
+  };
+  session.onChange(update);
+  update(session.portfolio, { source: "replace" });
+
+  session.addEventListener("invalid", ({ detail: { errors, changes } }) => {
+    if (errors.profile) showProblems(profileForm.form, errors.profile);
+    if (errors.title) showProblems(portfolioForm.form, { title: errors.title });
+    for (const editor of sections) {
+      if (errors[editor.section.field]) {
+        editor.showErrors(errors[editor.section.field], changes[editor.section.field]);
+      }
+    }
+  });
+  session.addEventListener("saved", ({ detail: { changes } }) => {
+    if ("profile" in changes) clearErrors(profileForm.form);
+    if ("title" in changes) clearErrors(portfolioForm.form);
+    for (const editor of sections) {
+      if (editor.section.field in changes) editor.clearErrors();
+    }
+  });
+  root.hidden = false;
+}

@@ -1,0 +1,33 @@
+/**
+ * What the person sees of the saving: the status in the top bar ("Saving…", "Saved",
+ * "Unsaved changes", "Offline — retrying", "Conflict", "Not saved: …"), the conflict dialog,
+ * and the browser's warning before leaving with changes not saved yet.
+ */
+
+export function mountSaveStatus(element, session) {
+  const show = ({ state, text }) => {
+    element.dataset.state = state;
+    element.textContent = text;
+  };
+  show(session.status);
+  session.addEventListener("status", (event) => show(event.detail));
+  window.addEventListener("beforeunload", (event) => {
+    if (!session.hasUnsavedChanges) return;
+    event.preventDefault();
+    event.returnValue = ""; // still needed by some browsers to show the warning
+  });
+}
+
+/**
+ * `askAboutConflict()` for the session: opens editor.html's #conflict-dialog and resolves
+ * "theirs" (Load the newer version) or "mine" (Keep mine). Closing it another way (Escape)
+ * keeps the person's changes: typing is never dropped without a clear choice.
+ */
+export function conflictQuestion(dialog) {
+  return () => new Promise((resolve) => {
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "theirs" ? "theirs" : "mine"),
+                            { once: true });
+  });
+}
