@@ -8,7 +8,8 @@ top and at the end of pytest's output.
 Fixtures: `live_server` (the app of `make_app`, served by werkzeug in a thread: `.url`, `.app`),
 `page` (a Playwright page in a fresh browser context, `base_url` = the server: `page.goto("/")`)
 and `signed_in` (the page with a new account's session cookies, like after signing up). After
-each test, the page must not have logged a console error, a script error or a CSP violation.
+each test, the page must not have logged a console error, a script error or a CSP violation
+(but those a test announced with `page.allow_console_error("part of the message")`).
 """
 import shutil
 import threading
@@ -94,13 +95,16 @@ def _is_problem(message):
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     new_page = context.new_page()
-    problems = []
+    problems, expected = [], []
+    # A test that provokes an error on purpose names a part of its message.
+    new_page.allow_console_error = expected.append
     new_page.on("console", lambda message: _is_problem(message) and problems.append(
         f"{message.text} ({message.location.get('url')})"))
     new_page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     yield new_page
     context.close()
-    assert not problems, f"the page logged errors: {problems}"
+    unexpected = [problem for problem in problems if not any(part in problem for part in expected)]
+    assert not unexpected, f"the page logged errors: {unexpected}"
 
 
 @dataclass
