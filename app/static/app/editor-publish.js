@@ -1,6 +1,265 @@
 /**
- * The editor's publish panel (issue 10). Being built: this stub gives editor.js a module to import.
+ * The editor's publish panel, in the top bar: "Publish" (or "Unpublish") and "Share", which
+ * opens a sheet with the page's link (copy, view, PDF), its address with an availability check
+ * as it is typed, password protection, and the recruiter links (create: the URL is shown once;
+ * list with views and last opened; revoke).
+ *
+ *   mountPublish(root, editor)   // editor.js, into #publish-panel
+ *
+ * Publishing, the address and the password are saved at once through `editor.saveNow(...)`
+ * (not undoable edits: each is a deliberate act); recruiter links have their own API.
  */
-export function mountPublish(root, editor) {
-  root.textContent = "";
+import { api, download } from "./api.js";
+import {
+  announce, busy, cloneTemplate, confirmAction, handleSubmit, showError, slot,
+} from "./dom.js";
+import { formatCount, formatDate, formatRelative } from "./format.js";
+import { copyFrom, mountFragment, sheet, whenChanged } from "./panels.js";
+
+const SLUG_CHECK_DELAY_MS = 300;
+const LINK_STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" };
+
+const pageAddress = (portfolio) => `${location.origin}/p/${portfolio.slug}`;
+const plural = (count, word) => `${formatCount(count)} ${word}${count === 1 ? "" : "s"}`;
+
+export async function mountPublish(root, editor) {
+  const mounted = await mountFragment(root, {
+    name: "editor-publish", templateId: "publish-panel-template", what: "Publishing" });
+  if (!mounted) return;
+  const [panel] = mounted;
+  const links = recruiterLinks(panel.querySelector("dialog"), editor);
+  const share = sheet(panel, () => links.refresh());
+
+  const parts = [publishButton(panel, editor), pageLink(share, editor),
+                 addressForm(share, editor), passwordForm(share, editor)];
+  const render = (portfolio) => parts.forEach((draw) => draw(portfolio));
+  editor.onChange(render);
+  render(editor.portfolio);
+}
+
+function publishButton(panel, editor) {
+  const button = panel.querySelector('[data-action="publish"]');
+  const draw = (portfolio) => {
+    button.textContent = portfolio.is_private ? "Publish" : "Unpublish";
+    button.classList.toggle("button-primary", portfolio.is_private);
+  };
+  button.addEventListener("click", async () => {
+    const publishing = editor.portfolio.is_private;
+    button.disabled = true;
+    try {
+      const saved = await editor.saveNow({ is_private: !publishing });
+      announce(publishing ? `Published: your page is online at ${pageAddress(saved)}.`
+        : "Unpublished: only you can see the page now.");
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+      draw(editor.portfolio);
+    }
+  });
+  return draw;
+}
+
+function pageLink(sheet, editor) {
+  const url = slot(sheet, "url");
+  const viewPage = slot(sheet, "view-page");
+  sheet.querySelector('[data-action="copy-url"]').addEventListener("click", () => copyFrom(url));
+  const pdfButton = sheet.querySelector('[data-action="download-pdf"]');
+  pdfButton.addEventListener("click", () => {
+    busy(pdfButton, () => download(`/portfolios/${editor.portfolioId}/export.pdf`),
+         "Preparing the PDF…").catch(showError);
+  });
+  return (portfolio) => {
+    url.value = pageAddress(portfolio);
+    viewPage.href = `/p/${portfolio.slug}`;
+    viewPage.hidden = portfolio.is_private;
+    slot(sheet, "state").textContent = portfolio.is_private
+      ? "Draft: only you can see it. “Publish” puts it online at this link."
+      : portfolio.has_password
+        ? "Published, with a password: visitors need it to read the page."
+        : "Published: anyone with the link can read it.";
+  };
+}
+
+function addressForm(sheet, editor) {
+  const form = sheet.querySelector('[data-form="address"]');
+  const input = form.elements.slug;
+  const check = slot(form, "slug-check");
+  slot(form, "slug-prefix").textContent = `${location.host}/p/`;
+  let timer = null;
+  let inFlight = null;
+  const say = (text, tone = "") => {
+    check.textContent = text;
+    check.dataset.tone = tone;
+  };
+
+  const checkAvailability = async (slug) => {
+    inFlight = new AbortController();
+    const query = new URLSearchParams({ slug, portfolio_id: editor.portfolioId });
+    try {
+      const answer = await api.get(`/portfolios/slug-availability?${query}`,
+                                   { signal: inFlight.signal });
+      say(answer.message, answer.available ? "available" : "unavailable");
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      // 422: not an address at all; the API says what one looks like.
+      say(error.fieldErrors?.slug?.join(" ") || error.message,
+          error.status === 422 ? "unavailable" : "");
+    }
+  };
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    inFlight?.abort();
+    const slug = input.value.trim();
+    if (!slug || slug === editor.portfolio.slug) {
+      say(slug ? "This is the current address." : "");
+      return;
+    }
+    say("Checking…");
+    timer = setTimeout(() => checkAvailability(slug), SLUG_CHECK_DELAY_MS);
+  });
+
+  handleSubmit(form, async ({ slug }) => {
+    clearTimeout(timer);
+    inFlight?.abort();
+    const saved = await editor.saveNow({ slug: slug.trim() });
+    announce(`Your page’s address is now ${pageAddress(saved)}.`);
+  }, { busyLabel: "Saving…" });
+
+  return whenChanged((portfolio) => portfolio.slug, (portfolio) => {
+    input.value = portfolio.slug;
+    say("This is the current address.");
+  });
+}
+
+function passwordForm(sheet, editor) {
+  const form = sheet.querySelector('[data-form="password"]');
+  const protect = slot(form, "protect");
+  const fields = slot(form, "password-fields");
+  const draw = (portfolio) => {
+    const protectedPage = portfolio.has_password;
+    protect.checked = protectedPage;
+    fields.hidden = !protectedPage;
+    slot(form, "password-state").textContent = protectedPage
+      ? "Visitors need the password to read your page; recruiter links open it without."
+      : "Anyone with the link can read your page.";
+    slot(form, "password-label").textContent = protectedPage ? "New password" : "Password";
+    slot(form, "password-submit").textContent = protectedPage ? "Change password" : "Save password";
+  };
+
+  protect.addEventListener("change", async () => {
+    if (protect.checked) {
+      fields.hidden = false;
+      form.elements.password.focus();
+      return;
+    }
+    if (!editor.portfolio.has_password) {
+      fields.hidden = true;
+      return;
+    }
+    const confirmed = await confirmAction({
+      title: "Remove the password?",
+      message: "Anyone with the link will be able to read your page.",
+      confirmLabel: "Remove password",
+    });
+    if (!confirmed) {
+      protect.checked = true;
+      return;
+    }
+    try {
+      await editor.saveNow({ password: null });
+      announce("Password removed.");
+    } catch (error) {
+      showError(error, form);
+    }
+    draw(editor.portfolio);
+  });
+
+  handleSubmit(form, async ({ password }) => {
+    await editor.saveNow({ password });
+    form.elements.password.value = "";
+    announce("Password saved: visitors now need it to read your page.");
+  }, { busyLabel: "Saving…" });
+
+  return whenChanged((portfolio) => portfolio.has_password, draw);
+}
+
+function recruiterLinks(sheet, editor) {
+  const path = `/portfolios/${editor.portfolioId}/recruiter-links`;
+  const form = sheet.querySelector('[data-form="new-link"]');
+  const list = slot(sheet, "links");
+  const created = slot(sheet, "created");
+  const createdUrl = slot(sheet, "created-url");
+
+  const linkRow = (link) => {
+    const row = cloneTemplate("publish-link-row");
+    slot(row, "label").textContent = link.label;
+    const status = slot(row, "status");
+    status.textContent = LINK_STATUS[link.status];
+    status.classList.add(`badge-link-${link.status}`);
+    slot(row, "expiry").textContent = link.status === "revoked"
+      ? `Revoked on ${formatDate(link.revoked_at)}`
+      : `${link.status === "expired" ? "Expired" : "Expires"} on ${formatDate(link.expires_at)}`;
+    slot(row, "use").textContent = link.views
+      ? `${plural(link.views, "view")} · last opened ${formatRelative(link.last_view_at)}`
+      : "Not opened yet";
+    const revoke = row.querySelector('[data-action="revoke"]');
+    slot(row, "for").textContent = ` “${link.label}”`;
+    revoke.hidden = link.status !== "active";
+    revoke.addEventListener("click", () => revokeLink(link, revoke));
+    return row;
+  };
+
+  async function refresh() {
+    try {
+      const { data } = await api.get(`${path}?limit=100`);
+      list.replaceChildren(...data.map(linkRow));
+      slot(sheet, "links-empty").hidden = data.length > 0;
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function revokeLink(link, button) {
+    const confirmed = await confirmAction({
+      title: `Revoke “${link.label}”?`,
+      message: "The link stops working at once: whoever opens it is told it is no longer "
+               + "available. This cannot be undone.",
+      confirmLabel: "Revoke link",
+    });
+    if (!confirmed) return;
+    try {
+      await busy(button, () => api.delete(`${path}/${link.id}`));
+      announce(`“${link.label}” revoked.`);
+      await refresh();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  handleSubmit(form, async ({ label, expires_in_days: days }) => {
+    const link = await api.post(path, { label: label.trim(), expires_in_days: Number(days) });
+    form.reset();
+    slot(created, "created-label").textContent = link.label;
+    createdUrl.value = link.url;
+    created.hidden = false;
+    createdUrl.focus();
+    createdUrl.select();
+    await refresh();
+  }, { busyLabel: "Creating…" });
+
+  created.querySelector('[data-action="copy-created"]').addEventListener(
+    "click", () => copyFrom(createdUrl));
+  created.querySelector('[data-action="dismiss-created"]').addEventListener("click", () => {
+    created.hidden = true;
+    createdUrl.value = "";
+    form.elements.label.focus();
+  });
+  // The URL exists only in this page: closing the sheet forgets it, as it said it would.
+  sheet.addEventListener("close", () => {
+    created.hidden = true;
+    createdUrl.value = "";
+  });
+  return { refresh };
 }
