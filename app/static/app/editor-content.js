@@ -24,20 +24,50 @@ import { mountItemProofs, mountPhoto } from "./editor-proofs.js";
 
 const REWRITING_SOURCES = new Set(["undo", "redo", "replace"]);
 
-/** Show `{field: message}` problems in `form` without taking the focus from where it is. */
-function showProblems(form, problems) {
-  const focused = document.activeElement;
-  clearErrors(form);
-  showFieldErrors(form, problems);
-  focused?.focus();
+let placingErrors = false;
+
+/**
+ * The messages shown in `form`, under their fields: the API's last refusal of a field (until
+ * it is edited or saved) and what `localProblems()` finds missing (a new item's name), shown
+ * when the person leaves a field.
+ */
+function errorsOf(form, localProblems) {
+  let refused = {};
+  const show = () => {
+    // dom.js's showFieldErrors moves the focus to the first field at fault; the person is
+    // typing elsewhere, so the focus goes back, and the blur this causes is not theirs.
+    const focused = document.activeElement;
+    placingErrors = true;
+    clearErrors(form);
+    showFieldErrors(form, { ...refused, ...localProblems() });
+    focused?.focus();
+    placingErrors = false;
+  };
+  form.addEventListener("focusout", () => placingErrors || setTimeout(show));
+  return {
+    edited(name) {
+      delete refused[name];
+      if (form.querySelector(".field-error")) show();
+    },
+    refused(errors) {
+      refused = { ...errors };
+      show();
+    },
+    saved() {
+      refused = {};
+      show();
+    },
+  };
 }
 
-/** A form of `fields` whose every input calls `onInput(name, value)`; `update(values)`. */
-function fieldsForm(form, fields, idPrefix, onInput) {
+/** Controls of `fields` in `container`, each input calling `onInput(name, value)`;
+ * `update()` shows values. */
+function fieldControls(container, fields, { session, idPrefix, onInput }) {
   const controls = new Map(fields.map((field) => [field.name, buildControl(field, idPrefix)]));
-  form.append(...[...controls.values()].map((control) => control.element));
-  form.addEventListener("submit", (event) => event.preventDefault());
-  form.addEventListener("input", (event) => {
+  container.append(...[...controls.values()].map((control) => control.element));
+  // A field left ("change" fires when it is committed) ends its undo step.
+  container.addEventListener("change", () => session.history.seal());
+  container.addEventListener("input", (event) => {
     const name = event.target.dataset.key;
     if (controls.has(name)) onInput(name, controls.get(name).read());
   });
@@ -83,18 +113,14 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
   form.id = `item-${item.id}`;
   toggle.setAttribute("aria-controls", form.id);
 
-  const fields = fieldsForm(slot(form, "fields"), [
+  const errors = errorsOf(form, () => problemsOf(section.fields, (
+    session.portfolio[section.field] || []).find((entry) => entry.id === item.id) || {}));
+  const fields = fieldControls(slot(form, "fields"), [
     ...section.fields, { name: "visibility", label: "Who sees it", kind: "visibility" },
-  ], `item-${item.id}`, (name, value) => {
+  ], { session, idPrefix: `item-${item.id}`, onInput: (name, value) => {
     edit(item.id, name, value);
-    if (form.querySelector(".field-error")) check();
-  });
-  const check = () => showProblems(form, problemsOf(section.fields, session.portfolio[section.field]
-    .find((entry) => entry.id === item.id) || {}));
-  // Leaving a field says what is missing (a new item waits for its name before it is saved).
-  form.addEventListener("focusout", (event) => {
-    if (!form.contains(event.relatedTarget)) check();
-  });
+    errors.edited(name);
+  } });
 
   const setOpen = (open) => {
     form.hidden = !open;
@@ -111,7 +137,8 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
   }) : null;
 
   return {
-    element, form, up, down,
+    element, errors, up, down,
+    show: () => setOpen(true),
     open() {
       setOpen(true);
       fields.controls.get(section.fields[0].name).focus();
@@ -198,6 +225,9 @@ function sectionEditor(section, session, notice) {
   Sortable.create(list, {
     handle: ".drag-handle",
     animation: 150,
+    // Pointer events rather than the browser's drag and drop: the same on touch screens, and
+    // file drops on an item stay the proofs' own.
+    forceFallback: true,
     onEnd: ({ oldIndex, newIndex }) => {
       if (oldIndex === newIndex) return;
       const byId = new Map(items().map((item) => [item.id, item]));
@@ -234,28 +264,29 @@ function sectionEditor(section, session, notice) {
       slot(element, "empty").hidden = current.length > 0;
     },
     /** The API's 422 messages for this section, by index in the array that was sent. */
-    showErrors(errors, sent) {
+    refused(errors, sent) {
       for (const [index, problems] of Object.entries(errors)) {
         const editor = editors.get(sent[Number(index)]?.id);
         if (!editor) continue;
-        editor.form.hidden = false;
-        editor.element.querySelector("[data-action=toggle]").setAttribute("aria-expanded", "true");
-        showProblems(editor.form, problems);
+        editor.show();
+        editor.errors.refused(problems);
       }
     },
-    clearErrors() {
-      for (const editor of editors.values()) clearErrors(editor.form);
+    saved() {
+      for (const editor of editors.values()) editor.errors.saved();
     },
   };
 }
 
 /** The portfolio's own fields and the profile, each a form of the descriptions. */
 function simpleForm(form, fields, { session, idPrefix, read, patch }) {
-  const built = fieldsForm(form, fields, idPrefix, (name, value) => {
+  const errors = errorsOf(form, () => problemsOf(fields, read(session.portfolio)));
+  const built = fieldControls(form, fields, { session, idPrefix, onInput: (name, value) => {
     session.change(patch(name, value), { group: `${idPrefix}/${name}` });
-  });
+    errors.edited(name);
+  } });
   return {
-    form,
+    errors,
     update: (portfolio, force) => built.update(read(portfolio), portfolio, force),
   };
 }
@@ -282,21 +313,23 @@ export function mountContent(root, session, notice) {
   };
   session.onChange(update);
   update(session.portfolio, { source: "replace" });
+  // Every change is saved as it is made: Enter in a field submits nothing.
+  root.addEventListener("submit", (event) => event.preventDefault());
 
   session.addEventListener("invalid", ({ detail: { errors, changes } }) => {
-    if (errors.profile) showProblems(profileForm.form, errors.profile);
-    if (errors.title) showProblems(portfolioForm.form, { title: errors.title });
+    if (errors.profile) profileForm.errors.refused(errors.profile);
+    if (errors.title) portfolioForm.errors.refused({ title: errors.title });
     for (const editor of sections) {
       if (errors[editor.section.field]) {
-        editor.showErrors(errors[editor.section.field], changes[editor.section.field]);
+        editor.refused(errors[editor.section.field], changes[editor.section.field]);
       }
     }
   });
   session.addEventListener("saved", ({ detail: { changes } }) => {
-    if ("profile" in changes) clearErrors(profileForm.form);
-    if ("title" in changes) clearErrors(portfolioForm.form);
+    if ("profile" in changes) profileForm.errors.saved();
+    if ("title" in changes) portfolioForm.errors.saved();
     for (const editor of sections) {
-      if (editor.section.field in changes) editor.clearErrors();
+      if (editor.section.field in changes) editor.saved();
     }
   });
   root.hidden = false;

@@ -35,6 +35,12 @@ export class UndoHistory extends EventTarget {
     this.#changed();
   }
 
+  /** The last step is complete (the person left the field): the next change starts another. */
+  seal() {
+    const last = this.#done.at(-1);
+    if (last) last.at = 0;
+  }
+
   /** The change undoing the last step (null when there is none). */
   undo() {
     const step = this.#done.pop();
@@ -48,8 +54,8 @@ export class UndoHistory extends EventTarget {
   redo() {
     const step = this.#undone.pop();
     if (!step) return null;
-    step.at = 0; // a redone step is never extended by the next keystroke
     this.#done.push(step);
+    this.seal(); // a redone step is never extended by the next keystroke
     this.#changed();
     return step.redo;
   }
