@@ -68,10 +68,12 @@ function templatePicker(pane, editor, { templates }) {
     const input = choice.querySelector("input");
     input.value = entry.name;
     input.addEventListener("change", () => editor.change({ template: entry.name }));
-    const thumbnail = slot(choice, "thumbnail");
-    thumbnail.src = new URL(entry.thumbnail, ASSETS).href;
-    thumbnail.alt = entry.description;
+    slot(choice, "thumbnail").src = new URL(entry.thumbnail, ASSETS).href;
     slot(choice, "label").textContent = entry.label;
+    const description = slot(choice, "description");
+    description.id = `design-template-${entry.name}-description`;
+    description.textContent = entry.description;
+    input.setAttribute("aria-describedby", description.id);
     slot(pane, "templates").append(choice);
     return input;
   });

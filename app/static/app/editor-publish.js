@@ -201,8 +201,10 @@ function recruiterLinks(sheet, editor) {
     slot(row, "expiry").textContent = link.status === "revoked"
       ? `Revoked on ${formatDate(link.revoked_at)}`
       : `${link.status === "expired" ? "Expired" : "Expires"} on ${formatDate(link.expires_at)}`;
-    slot(row, "use").textContent = link.views
-      ? `${plural(link.views, "view")} · last opened ${formatRelative(link.last_view_at)}`
+    const used = link.views || link.downloads;
+    slot(row, "use").textContent = used
+      ? [plural(link.views, "view"), link.downloads ? plural(link.downloads, "download") : "",
+         `last opened ${formatRelative(link.last_view_at)}`].filter(Boolean).join(" · ")
       : "Not opened yet";
     const revoke = row.querySelector('[data-action="revoke"]');
     slot(row, "for").textContent = ` “${link.label}”`;
