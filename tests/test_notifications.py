@@ -11,6 +11,7 @@ from app.services import notifications
 from app.tasks import daily_digests, link_expiry_notices
 
 from .test_stats import visit
+from .test_visits import FIREFOX
 
 API = "/api/v1/notifications"
 
@@ -80,7 +81,7 @@ def test_the_daily_digest(app, auth_client, portfolio_id, portfolio_factory):
     [digest] = Notification.objects(kind="daily_digest")
     assert digest.message == "“Ada's work”: 4 views yesterday, 3 countries."
     assert digest.data == {"date": (utc_today() - timedelta(days=1)).isoformat(), "views": 4,
-                           "countries": 3}
+                           "downloads": 0, "countries": 3}
     assert str(digest.portfolio) == portfolio_id != quiet
 
 
@@ -121,3 +122,17 @@ def test_list_unread_first_then_newest_and_mark_read(auth_client, register, clie
     assert Notification.objects.get(id=made[0].id).read is False
     assert client.get(f"{API}/").status_code == 401
     assert auth_client.post(f"{API}/{ObjectId()}/read").status_code == 404
+
+
+def test_a_day_of_downloads_only_has_its_digest(app, auth_client, portfolio_factory):
+    """A recruiter who only downloads the PDF (the link to the .pdf was shared): the owner still
+    hears of it, as a download."""
+    portfolio = portfolio_factory()
+    browser = app.test_client()
+    assert browser.get(f"/p/{portfolio['slug']}.pdf",
+                       headers={"User-Agent": FIREFOX}).status_code == 200
+    with app.app_context():
+        assert notifications.produce_daily_digests(utc_today()) == 1
+    [digest] = Notification.objects(kind="daily_digest")
+    assert "1 download on" in digest.message and "view" not in digest.message
+    assert digest.data["downloads"] == 1 and digest.data["views"] == 0

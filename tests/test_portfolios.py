@@ -511,3 +511,43 @@ def test_account_export_contains_every_portfolio_and_its_history(auth_client, po
     assert exported["projects"] == portfolio["projects"]
     history = json.loads(archive.read(f"portfolios/{portfolio['slug']}/versions.json"))
     assert history[0]["version"] == 1 and history[0]["content"]["title"] == "My portfolio"
+
+
+OPERATOR_LIKE = "$version"
+
+
+def test_operator_like_strings_are_stored_literally(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    project = portfolio["projects"][0]
+    changes = {
+        "title": OPERATOR_LIKE, "description": "$$REMOVE",
+        "profile": {"headline": "$$ROOT", "bio": "{$concat: ['a']}", "location": "$trash"},
+        "layout": {"sections": [{"section": "projects", "heading": "$$NOW"}]},
+        "projects": [{**{k: v for k, v in project.items() if k != "id"}, "id": project["id"],
+                      "name": "$proofs", "technologies": ["$add", "$$proof"],
+                      "features": ["$literal"]}],
+    }
+    saved = auth_client.patch(url, json=changes)
+    assert saved.status_code == 200, saved.get_json()
+    again = auth_client.get(url).get_json()
+    assert again["title"] == OPERATOR_LIKE and again["description"] == "$$REMOVE"
+    assert again["profile"]["headline"] == "$$ROOT" and again["profile"]["location"] == "$trash"
+    assert again["layout"]["sections"][0]["heading"] == "$$NOW"
+    assert again["projects"][0]["name"] == "$proofs"
+    assert again["projects"][0]["technologies"] == ["$add", "$$proof"]
+    assert again["version"] == portfolio["version"] + 1
+
+
+def test_merge_patch_refuses_what_it_cannot_store(auth_client, portfolio_factory):
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    for body in ({"profile": None}, {"theme": None}, {"layout": None},
+                 {"profile": {"nope": 1}}, {"theme": {"a.b": "#fff"}},
+                 {"theme": {"$x": "#fff"}}, {"title": None}):
+        assert auth_client.patch(url, json=body).status_code == 422, body
+    cleared = auth_client.patch(url, json={"profile": {"contact_visibility": None,
+                                                       "bio": None}}).get_json()
+    assert cleared["profile"]["contact_visibility"] == "recruiter"
+    assert "bio" not in cleared["profile"] or cleared["profile"]["bio"] is None
+    assert cleared["profile"]["headline"] == portfolio["profile"]["headline"]

@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from app.models.portfolio import Portfolio
 from app.models.user import utcnow
-from app.services import proofs
+from app.services import portfolios, proofs
 
 from .test_proofs import API, gridfs_counts, image_bytes, pdf_bytes, upload
 
@@ -162,3 +162,119 @@ def test_cleanup_export_and_deletion_know_the_trash(auth_client, portfolio, app,
     assert f"proofs/{portfolio['slug']}/trash/{proof['id']}-kept.pdf" in export.namelist()
     assert auth_client.delete(f"{API}/{portfolio['id']}").status_code == 204
     assert gridfs_counts(test_database) == (0, 0)
+
+
+def limit_proofs_to(count, monkeypatch):
+    """The limit, as both its users (uploads and restores) read it."""
+    monkeypatch.setattr(proofs, "MAX_PROOFS_PER_PORTFOLIO", count)
+    monkeypatch.setattr(portfolios, "MAX_PROOFS_PER_PORTFOLIO", count)
+
+
+def _image_on_a_project(auth_client, portfolio):
+    project = portfolio["projects"][0]["id"]
+    image = upload(auth_client, portfolio["id"], image_bytes("PNG"), "me.png",
+                   item_type="projects", item_id=project, visibility="public").get_json()
+    return project, image
+
+
+def test_a_restore_brings_back_the_photo_and_background_with_their_proof(auth_client,
+                                                                        portfolio_factory):
+    """An image attached to a project is the profile photo and the background. Delete the
+    project, restore the version saved just before: the project, the proof, the photo and the
+    background all come back (the proof is revived by the same write)."""
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    project, image = _image_on_a_project(auth_client, portfolio)
+    assert auth_client.patch(url, json={
+        "profile": {"photo_proof_id": image["id"]},
+        "theme": {"background_image_proof_id": image["id"]}}).status_code == 200
+    assert auth_client.delete(f"{url}/projects/{project}").status_code == 204
+    before = auth_client.get(f"{url}/versions").get_json()["data"][0]["version"]
+    restored = auth_client.post(f"{url}/versions/{before}/restore").get_json()
+    assert image["id"] in [p["id"] for p in restored["proofs"]]  # the proof is back...
+    assert restored["profile"].get("photo_proof_id") == image["id"]  # ...but not the photo
+    assert restored["theme"].get("background_image_proof_id") == image["id"]
+
+
+def test_a_photo_reference_to_a_trashed_proof_does_not_block_saving(auth_client,
+                                                                    portfolio_factory):
+    """After the project holding the photo is deleted, the profile still names the trashed
+    proof (a restore may bring it back). An editor sending back the profile it read saves."""
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    project, image = _image_on_a_project(auth_client, portfolio)
+    auth_client.patch(url, json={"profile": {"photo_proof_id": image["id"]}})
+    auth_client.delete(f"{url}/projects/{project}")
+    profile = auth_client.get(url).get_json()["profile"]
+    profile["headline"] = "New headline"
+    saved = auth_client.patch(url, json={"profile": profile})
+    assert saved.status_code == 200, saved.get_json()
+
+
+def test_a_version_restore_revives_no_more_proofs_than_fit(auth_client, portfolio_factory,
+                                                          monkeypatch):
+    """Proofs come back from the trash only while the portfolio has room for them; the others
+    stay in the trash."""
+    limit_proofs_to(2, monkeypatch)
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    project = portfolio["projects"][0]["id"]
+    for name in ("a", "b"):
+        assert upload(auth_client, portfolio["id"], pdf_bytes(), f"{name}.pdf",
+                      item_type="projects", item_id=project).status_code == 201
+    auth_client.delete(f"{url}/projects/{project}")
+    before = auth_client.get(f"{url}/versions").get_json()["data"][0]["version"]
+    for name in ("c", "d"):
+        assert upload(auth_client, portfolio["id"], pdf_bytes(), f"{name}.pdf").status_code == 201
+    restored = auth_client.post(f"{url}/versions/{before}/restore").get_json()
+    assert [p["filename"] for p in restored["proofs"]] == ["c.pdf", "d.pdf"]
+    assert sorted(p["filename"] for p in trash_of(auth_client, portfolio["id"])) == \
+        ["a.pdf", "b.pdf"]
+
+
+def test_a_single_restore_is_refused_when_the_portfolio_is_full(auth_client, portfolio_factory,
+                                                               monkeypatch):
+    limit_proofs_to(2, monkeypatch)
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}/proofs"
+    first = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf").get_json()
+    auth_client.delete(f"{url}/{first['id']}")
+    for name in ("b", "c"):
+        assert upload(auth_client, portfolio["id"], pdf_bytes(), f"{name}.pdf").status_code == 201
+    restored = auth_client.post(f"{url}/trash/{first['id']}/restore")
+    assert restored.status_code == 422 and "already holds 2 proofs" in \
+        restored.get_json()["message"]
+    assert len(auth_client.get(f"{url}/").get_json()["data"]) == 2
+
+
+def test_an_upload_racing_an_item_delete_leaves_no_orphan(auth_client, portfolio_factory,
+                                                         monkeypatch, test_database):
+    """The item is deleted while the file is being stored: the push's filter misses, the files
+    go, 422; pushed just before the delete: the delete's pipeline trashes it."""
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    project = portfolio["projects"][0]["id"]
+    real_store = proofs.store
+    calls = []
+
+    def store_then_delete(*args, **kwargs):
+        stored = real_store(*args, **kwargs)
+        if not calls:
+            calls.append(1)
+            Portfolio._get_collection().update_one(
+                {"_id": ObjectId(portfolio["id"])},
+                {"$pull": {"projects": {"id": ObjectId(project)}}, "$inc": {"version": 1}})
+        return stored
+    monkeypatch.setattr(proofs, "store", store_then_delete)
+    refused = upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf", item_type="projects",
+                     item_id=project)
+    assert refused.status_code == 422
+    assert test_database["proofs.files"].count_documents({}) == 0
+    monkeypatch.undo()
+    other = portfolio["projects"][1]["id"]
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), "b.pdf", item_type="projects",
+                   item_id=other).get_json()
+    assert auth_client.delete(f"{url}/projects/{other}").status_code == 204
+    assert [p["id"] for p in trash_of(auth_client, portfolio["id"])] == [proof["id"]]
+    raw = Portfolio._get_collection().find_one({"_id": ObjectId(portfolio["id"])})
+    assert not raw["proofs"]

@@ -195,3 +195,16 @@ def test_deleting_the_portfolio_deletes_its_links(client, auth_client, portfolio
     assert auth_client.delete(f"{API}/{portfolio['id']}").status_code == 204
     assert RecruiterLink.objects.count() == 0
     assert client.get(f"/api/v1/recruiter/{token}").status_code == 404
+
+
+def test_recruiter_links_open_a_draft(auth_client, client):
+    from .test_proofs import pdf_bytes, upload
+    created = auth_client.post("/api/v1/portfolios/", json={"title": "Draft"}).get_json()
+    proof = upload(auth_client, created["id"], pdf_bytes(), "cv.pdf",
+                   visibility="recruiter").get_json()
+    token = auth_client.post(f"/api/v1/portfolios/{created['id']}/recruiter-links/",
+                             json={"label": "Acme"}).get_json()["token"]
+    for path in (f"/r/{token}", f"/r/{token}.pdf", f"/r/{token}/proofs/{proof['id']}",
+                 f"/api/v1/recruiter/{token}"):
+        assert client.get(path).status_code == 200, path
+

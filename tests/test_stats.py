@@ -8,6 +8,7 @@ from app.models.recruiter_link import RecruiterLink
 from app.services.stats import recruiter_link_views
 from app.services.visits import process_visit
 
+from .test_proofs import image_bytes, pdf_bytes, upload
 from .test_visits import CHROME, FIREFOX, payload_for
 
 API = "/api/v1/portfolios"
@@ -130,9 +131,10 @@ def test_recruiter_link_views_counts_only_counted_views(app, auth_client, portfo
     visit(app, portfolio_id, source=created[0]["id"], ip="8.8.8.8", kind="pdf")
     with app.app_context():
         views = recruiter_link_views(RecruiterLink.objects(portfolio=portfolio_id))
-    assert views[created[0]["id"]]["views"] == 2
+    assert (views[created[0]["id"]]["views"], views[created[0]["id"]]["downloads"]) == (1, 1)
     assert views[created[0]["id"]]["first_view_at"] is not None
-    assert views[created[1]["id"]] == {"views": 0, "first_view_at": None, "last_view_at": None}
+    assert views[created[1]["id"]] == {"views": 0, "downloads": 0, "first_view_at": None,
+                                       "last_view_at": None}
 
 
 def test_stats_are_documented_in_openapi(client):
@@ -159,7 +161,6 @@ def test_the_recruiter_links_list_shows_counted_views(app, auth_client, portfoli
 def test_page_views_and_downloads_are_counted_apart(auth_client, portfolio_factory, client):
     """One visitor reads the page, downloads the PDF and two proofs within minutes: one view
     and three downloads; their repeats count nothing more."""
-    from .test_proofs import pdf_bytes, upload
     portfolio = portfolio_factory()
     files = [upload(auth_client, portfolio["id"], pdf_bytes(), f"{name}.pdf",
                     visibility="public").get_json()["id"] for name in ("cv", "diploma")]
@@ -173,3 +174,40 @@ def test_page_views_and_downloads_are_counted_apart(auth_client, portfolio_facto
     assert (body["by_day"][-1]["views"], body["by_day"][-1]["downloads"]) == (1, 3)
     assert body["by_kind"] == [{"kind": "page", "views": 1}, {"kind": "pdf", "views": 1},
                                {"kind": "proof", "views": 2}]
+
+
+def test_the_pages_own_background_image_is_not_a_download(
+        auth_client, portfolio_factory, client):
+    """The masthead loads the background image from the proof file route at full size (no
+    ?thumbnail=1, no Range): part of reading the page, not a download."""
+    portfolio = portfolio_factory()
+    image = upload(auth_client, portfolio["id"], image_bytes("PNG"), "bg.png",
+                   visibility="public").get_json()
+    saved = auth_client.patch(f"{API}/{portfolio['id']}",
+                              json={"theme": {"background_image_proof_id": image["id"]}})
+    assert saved.status_code == 200, saved.get_json()
+    page = client.get(f"/p/{portfolio['slug']}", headers={"User-Agent": FIREFOX})
+    background = f"/p/{portfolio['slug']}/proofs/{image['id']}"
+    assert background in page.get_data(as_text=True)  # what the browser fetches next
+    assert client.get(background, headers={"User-Agent": FIREFOX}).status_code == 200
+    body = auth_client.get(f"{API}/{portfolio['id']}/stats?days=7").get_json()
+    assert (body["total_views"], body["downloads"]) == (1, 0)
+
+
+def test_a_recruiter_links_views_do_not_include_its_downloads(app, auth_client,
+                                                              portfolio_factory):
+    """One recruiter opens the link, downloads the PDF and one proof: the link, like /stats,
+    has 1 view and 2 downloads."""
+    portfolio = portfolio_factory()
+    proof = upload(auth_client, portfolio["id"], pdf_bytes(), "cv.pdf",
+                   visibility="recruiter").get_json()
+    link = auth_client.post(f"{API}/{portfolio['id']}/recruiter-links/",
+                            json={"label": "Acme"}).get_json()
+    browser = app.test_client()
+    for path in (f"/r/{link['token']}", f"/r/{link['token']}.pdf",
+                 f"/r/{link['token']}/proofs/{proof['id']}"):
+        assert browser.get(path, headers={"User-Agent": FIREFOX}).status_code == 200, path
+    body = auth_client.get(f"{API}/{portfolio['id']}/stats?days=7").get_json()
+    assert (body["total_views"], body["downloads"]) == (1, 2)
+    [listed] = auth_client.get(f"{API}/{portfolio['id']}/recruiter-links/").get_json()["data"]
+    assert listed["views"] == body["total_views"]

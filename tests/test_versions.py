@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from bson import ObjectId
 
 from app.demo_content import demo_portfolio_content
 from app.models.portfolio import Portfolio, PortfolioVersion
@@ -153,3 +154,25 @@ def test_edits_that_remove_nothing_stay_throttled(auth_client, portfolio_factory
     auth_client.put(f"{url}/projects/order",
                     json={"ids": [p["id"] for p in reversed(portfolio["projects"])]})
     assert [v["version"] for v in versions_of(auth_client, portfolio["id"])["data"]] == [1]
+
+
+def test_a_removal_racing_the_portfolios_deletion_keeps_no_snapshot(
+        app, auth_client, portfolio_factory, monkeypatch):
+    """An item delete takes its "before" snapshot before its conditional update. If the
+    portfolio (or the account) is deleted in between, no snapshot may outlive it."""
+    from app.models.portfolio import PortfolioVersion
+    from app.services import portfolios, versions
+    portfolio = portfolio_factory(full=True)
+    project = portfolio["projects"][0]["id"]
+    real_removal = versions.removal
+
+    def deleted_meanwhile(before, loaded, reason):
+        found = real_removal(before, loaded, reason)
+        stored = Portfolio.objects(id=portfolio["id"]).first()
+        if stored is not None:
+            portfolios.delete(stored)  # the other tab: DELETE /portfolios/<id>
+        return found
+    monkeypatch.setattr(versions, "removal", deleted_meanwhile)
+    response = auth_client.delete(f"{API}/{portfolio['id']}/projects/{project}")
+    assert response.status_code == 404
+    assert PortfolioVersion.objects(portfolio=ObjectId(portfolio["id"])).count() == 0

@@ -24,6 +24,7 @@ SKILL_LEVELS = ("beginner", "intermediate", "advanced", "expert")
 # Why a proof is in the trash: its item was removed (a restore that brings the item back brings
 # the proof back too), or the proof itself was deleted (only the owner brings it back).
 ITEM_REMOVED, PROOF_DELETED = "item_removed", "proof_deleted"
+MAX_PROOFS_PER_PORTFOLIO = 100
 TRASH_REASONS = (ITEM_REMOVED, PROOF_DELETED)
 
 

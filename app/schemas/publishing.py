@@ -26,7 +26,8 @@ class RecruiterLinkSchema(Schema):
     first_access_at = UTCDateTime(allow_none=True)
     last_access_at = UTCDateTime(allow_none=True)
     # From the audience statistics: counted views only (no bots, owner or 30-minute repeats).
-    views = fields.Integer(metadata={"description": "Counted views (statistics)."})
+    views = fields.Integer(metadata={"description": "Counted page views (statistics)."})
+    downloads = fields.Integer(metadata={"description": "Counted PDF and proof downloads."})
     first_view_at = UTCDateTime(allow_none=True)
     last_view_at = UTCDateTime(allow_none=True)
 

@@ -58,9 +58,11 @@ def on_counted_visit(payload, at):
 
 
 def produce_daily_digests(day):
-    """One digest per portfolio viewed on `day` (a date): "12 views yesterday, 3 countries"."""
-    rollups = list(mongo_db()[ROLLUPS].find({"day": day.isoformat(), "views": {"$gt": 0}},
-                                            {"portfolio": 1, "views": 1, "countries": 1}))
+    """One digest per portfolio viewed or downloaded on `day` (a date): "12 views and
+    2 downloads yesterday, 3 countries"."""
+    rollups = list(mongo_db()[ROLLUPS].find(
+        {"day": day.isoformat(), "$or": [{"views": {"$gt": 0}}, {"downloads": {"$gt": 0}}]},
+        {"portfolio": 1, "views": 1, "downloads": 1, "countries": 1}))
     viewed = {portfolio["_id"]: portfolio for portfolio in Portfolio.objects(
         id__in=[rollup["portfolio"] for rollup in rollups]).only("owner", "title").as_pymongo()}
     when = "yesterday" if day == utc_today() - timedelta(days=1) else f"on {day}"
@@ -69,15 +71,21 @@ def produce_daily_digests(day):
         portfolio = viewed.get(rollup["portfolio"])
         if portfolio is None:
             continue
-        views = rollup["views"]
+        views, downloads = rollup.get("views", 0), rollup.get("downloads", 0)
         countries = len([code for code in rollup.get("countries", {}) if code != "unknown"])
-        message = (f"“{portfolio['title']}”: {views} view{'s' if views != 1 else ''} {when}, "
+        counts = " and ".join(_counted(number, word) for number, word in
+                              ((views, "view"), (downloads, "download")) if number)
+        message = (f"“{portfolio['title']}”: {counts} {when}, "
                    f"{countries} countr{'ies' if countries != 1 else 'y'}.")
         produced += notify(portfolio["owner"], "daily_digest", message,
                            key=f"digest:{portfolio['_id']}:{day}", portfolio_id=portfolio["_id"],
-                           data={"date": day.isoformat(), "views": views,
+                           data={"date": day.isoformat(), "views": views, "downloads": downloads,
                                  "countries": countries}) is not None
     return produced
+
+
+def _counted(number, word):
+    return f"{number} {word}{'s' if number != 1 else ''}"
 
 
 def produce_expiry_notices(now=None):

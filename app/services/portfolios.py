@@ -17,8 +17,8 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from ..models.portfolio import (
-    CONTENT_FIELDS, ITEM_REMOVED, MERGED_OBJECTS, SECTION_FIELDS, SECTIONS, Portfolio,
-    PreviousSlug, Profile, Proof,
+    CONTENT_FIELDS, ITEM_REMOVED, MAX_PROOFS_PER_PORTFOLIO, MERGED_OBJECTS, SECTION_FIELDS,
+    SECTIONS, Portfolio, PreviousSlug, Profile, Proof,
 )
 from ..models.user import utcnow
 from ..schemas.portfolio import MAX_ITEMS_PER_SECTION, PortfolioSchema, VersionSchema
@@ -288,11 +288,18 @@ def _merged(portfolio, field, patch):
 
 
 def _check_image_proof_reference(portfolio, field, value):
+    """A new photo or background must be an image proof of this portfolio. The stored value
+    sent back unchanged passes even if its proof went to the trash: the page shows no image
+    then, and an editor sending back what it read must not be stuck on a 422."""
     key = IMAGE_PROOF_REFERENCES.get(field)
     proof_id = (value or {}).get(key) if key else None
-    if proof_id and not any(str(proof.id) == str(proof_id)
-                            and (proof.content_type or "").startswith("image/")
-                            for proof in portfolio.proofs):
+    if not proof_id:
+        return
+    stored = getattr(portfolio, field)
+    current = stored.get(key) if isinstance(stored, dict) else getattr(stored, key, None)
+    if str(proof_id) != str(current) and not any(
+            str(proof.id) == str(proof_id) and (proof.content_type or "").startswith("image/")
+            for proof in portfolio.proofs):
         abort(422, message=f"{field}.{key} must name an image proof of this portfolio.",
               errors={field: {key: ["Not an image proof of this portfolio."]}})
 
@@ -313,8 +320,10 @@ def _attached_to(kept, keep):
 
 
 def _proof_moves(kept, now):
-    """Pipeline `$set` values that move the proofs of removed items to the trash and bring back
-    from the trash the proofs whose item is there again (a restore), in the write's own update."""
+    """Pipeline stages, after the content's `$set`, that move the proofs of removed items to the
+    trash and bring back from the trash the proofs whose item is there again (a restore) — as
+    many as the portfolio has room for; the others stay in the trash. Each stage sees the
+    document as the previous one left it; `_revived` is a scratch field."""
     def pick(array, condition):
         return {"$filter": {"input": {"$ifNull": [array, []]}, "as": "proof", "cond": condition}}
 
@@ -323,14 +332,20 @@ def _proof_moves(kept, now):
             "$$proof", {"trashed_at": trashed_at, "trash_reason": reason}]}}}
 
     removed = _attached_to(kept, keep=False)
-    revived = {"$and": [{"$eq": ["$$proof.trash_reason", ITEM_REMOVED]},
-                        _attached_to(kept, keep=True)]}
-    return {
-        "proofs": {"$concatArrays": [pick("$proofs", {"$not": [removed]}),
-                                     mark(pick("$trash", revived), None, None)]},
-        "trash": {"$concatArrays": [pick("$trash", {"$not": [revived]}),
-                                    mark(pick("$proofs", removed), now, ITEM_REMOVED)]},
-    }
+    kept_proofs = pick("$proofs", {"$not": [removed]})
+    room = {"$max": [0, {"$subtract": [MAX_PROOFS_PER_PORTFOLIO, {"$size": kept_proofs}]}]}
+    revivable = pick("$trash", {"$and": [{"$eq": ["$$proof.trash_reason", ITEM_REMOVED]},
+                                         _attached_to(kept, keep=True)]})
+    return [
+        {"$set": {"_revived": {"$slice": [revivable, room]}}},
+        {"$set": {
+            "proofs": {"$concatArrays": [kept_proofs, mark("$_revived", None, None)]},
+            "trash": {"$concatArrays": [
+                pick("$trash", {"$not": [{"$in": ["$$proof.id", "$_revived.id"]}]}),
+                mark(pick("$proofs", removed), now, ITEM_REMOVED)]},
+        }},
+        {"$unset": "_revived"},
+    ]
 
 
 def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
@@ -364,12 +379,13 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
         _check_size(raw)
         values = {field: {"$literal": raw.get(field)} for field in touched | {"updated_at"}}
         values["version"] = {"$add": ["$version", 1]}
+        pipeline = [{"$set": values}]
         kept = _kept_items(portfolio, touched)
         if kept:
-            values.update(_proof_moves(kept, portfolio.updated_at))
+            pipeline += _proof_moves(kept, portfolio.updated_at)
         try:
             after = Portfolio._get_collection().find_one_and_update(
-                {"_id": portfolio.id, "version": base_version}, [{"$set": values}],
+                {"_id": portfolio.id, "version": base_version}, pipeline,
                 projection={"proofs": 1, "trash": 1}, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:
             abort(409, message=f"The address '{portfolio.slug}' is already taken.",
@@ -461,8 +477,10 @@ def restore(portfolio_id, user, number, expected_version=None):
 def delete(portfolio):
     for hook in DELETE_HOOKS:
         hook(portfolio)
-    versions.delete_history(portfolio.id)
     portfolio.delete()
+    # After the document: a write racing the deletion then finds no portfolio and keeps no
+    # snapshot (versions.snapshot), whichever runs first.
+    versions.delete_history(portfolio.id)
 
 
 def delete_all_of(user):

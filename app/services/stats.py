@@ -98,20 +98,24 @@ def _change_percent(previous, current):
 
 
 def recruiter_link_views(links):
-    """Counted views of each link (no bots, owner or 30-minute repeats) with their first and last
-    times: `{link id: {"views", "first_view_at", "last_view_at"}}`. The links are one portfolio's;
-    reads its rollups of the days since the oldest link was created."""
+    """Counted page views and downloads of each link (no bots, owner or 30-minute repeats) with
+    the first and last times it was used: `{link id: {"views", "downloads", "first_view_at",
+    "last_view_at"}}`. The links are one portfolio's; reads its rollups of the days since the
+    oldest link was created."""
     links = list(links)
-    result = {str(link.id): {"views": 0, "first_view_at": None, "last_view_at": None}
-              for link in links}
+    result = {str(link.id): {"views": 0, "downloads": 0, "first_view_at": None,
+                             "last_view_at": None} for link in links}
     if not links:
         return result
     portfolio_id = links[0].portfolio
     first_day = min(link.created_at for link in links).date()
-    projection = {"sources": 1, "link_first_access": 1, "link_last_access": 1}
+    projection = {"sources": 1, "source_downloads": 1, "link_first_access": 1,
+                  "link_last_access": 1}
     for rollup in _rollups(portfolio_id, first_day, utc_today(), projection):
         for link_id, entry in result.items():
-            entry["views"] += rollup.get("sources", {}).get(link_id, 0)
+            downloads = rollup.get("source_downloads", {}).get(link_id, 0)
+            entry["views"] += rollup.get("sources", {}).get(link_id, 0) - downloads
+            entry["downloads"] += downloads
             first = rollup.get("link_first_access", {}).get(link_id)
             last = rollup.get("link_last_access", {}).get(link_id)
             if first and (entry["first_view_at"] is None or first < entry["first_view_at"]):

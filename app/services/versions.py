@@ -20,7 +20,7 @@ from flask_smorest import abort
 from pymongo import DESCENDING
 
 from ..models.portfolio import (
-    CONTENT_FIELDS, MERGED_OBJECTS, SECTIONS, Portfolio, PortfolioVersion,
+    CONTENT_FIELDS, ITEM_REMOVED, MERGED_OBJECTS, SECTIONS, Portfolio, PortfolioVersion,
 )
 from ..models.user import utcnow
 
@@ -53,10 +53,14 @@ def removal(before, portfolio, reason):
             len((after.get("layout") or {}).get("sections", [])):
         return "before removing layout sections"
     cleared = [field for field in MERGED_OBJECTS
-               if set(before.get(field) or {}) - set(after.get(field) or {})]
+               if _filled_keys(before.get(field)) - _filled_keys(after.get(field))]
     if cleared:
         return f"before clearing {' and '.join(cleared)} fields"
     return None
+
+
+def _filled_keys(values):
+    return {key for key, value in (values or {}).items() if value not in (None, "")}
 
 
 def snapshot(portfolio_id, version, content, reason):
@@ -67,7 +71,10 @@ def snapshot(portfolio_id, version, content, reason):
         {"$setOnInsert": {"saved_at": now, "reason": reason, "content": content,
                           "size": len(bson.encode(content))}},
         upsert=True)
-    Portfolio.objects(id=portfolio_id).update_one(set__last_snapshot_at=now)
+    if not Portfolio.objects(id=portfolio_id).update_one(set__last_snapshot_at=now):
+        # The portfolio was deleted meanwhile (its history first): keep nothing of it.
+        delete_history(portfolio_id)
+        return now
     _prune(portfolio_id)
     return now
 
@@ -111,7 +118,7 @@ def restorable_content(portfolio, number):
     """
     stored = Portfolio._from_son({**portfolio.to_mongo().to_dict(),
                                   **get_version(portfolio.id, number).content})
-    proof_ids = {proof.id for proof in portfolio.proofs}
+    proof_ids = _proofs_after_restore(portfolio, stored)
     if stored.profile and stored.profile.photo_proof_id not in proof_ids:
         stored.profile.photo_proof_id = None
     theme = dict(stored.theme or {})
@@ -120,6 +127,16 @@ def restorable_content(portfolio, number):
         theme.pop("background_image_proof_id")
     stored.theme = theme
     return stored
+
+
+def _proofs_after_restore(portfolio, stored):
+    """Ids of the proofs attached once `stored` is put back: those attached now, and those in
+    the trash with their item, which the restore brings back (services.portfolios.write)."""
+    items = {(section, item.id) for section, (field, _) in SECTIONS.items()
+             for item in getattr(stored, field)}
+    revived = {proof.id for proof in portfolio.trash if proof.trash_reason == ITEM_REMOVED
+               and (proof.item_type, proof.item_id) in items}
+    return {proof.id for proof in portfolio.proofs} | revived
 
 
 def delete_history(portfolio_id):

@@ -99,7 +99,7 @@ def visit_payload(portfolio, kind, link=None, proof_id=None):
     # No user agent at all is a script, not a browser (curl and libraries do send one).
     if not user_agent or BOT_USER_AGENT.search(user_agent) or viewed_by_owner(portfolio):
         return None
-    if kind == "proof" and not _opens_the_file():
+    if kind == "proof" and (not _opens_the_file() or _is_page_image(portfolio, proof_id)):
         return None
     source = str(link.id) if link is not None else PUBLIC_SOURCE
     return {
@@ -122,6 +122,13 @@ def visit_channel(source, kind, proof_id=None):
     """What a repeat is recognised on: the same source and the same thing — the page, the PDF,
     or one proof file. A page view never hides the PDF downloaded just after it."""
     return "|".join(filter(None, (source, kind, str(proof_id) if proof_id else None)))
+
+
+def _is_page_image(portfolio, proof_id):
+    """The portfolio's photo and background image load with its page: not downloads."""
+    photo = portfolio.profile.photo_proof_id if portfolio.profile else None
+    background = (portfolio.theme or {}).get("background_image_proof_id")
+    return proof_id is not None and str(proof_id) in {str(photo), str(background)}
 
 
 def _opens_the_file():
@@ -315,11 +322,14 @@ def _roll_up(payload, at, country, unique):
     document_id = rollup_id(payload["portfolio_id"], at.date().isoformat())
     visit_id = ObjectId(payload["visit_id"])
     source = payload["source"]
-    # A page is viewed; a PDF or a proof file is downloaded.
-    counter = "views" if payload["kind"] == "page" else "downloads"
-    increments = {counter: 1, "unique_visitors": int(unique),
-                  f"countries.{country or UNKNOWN_COUNTRY}": 1,
+    # A page is viewed; a PDF or a proof file is downloaded. `sources` counts both, and
+    # `source_downloads` the downloads of each source, so a recruiter link's views are apart.
+    increments = {"unique_visitors": int(unique), f"countries.{country or UNKNOWN_COUNTRY}": 1,
                   f"sources.{source}": 1, f"kinds.{payload['kind']}": 1}
+    if payload["kind"] == "page":
+        increments["views"] = 1
+    else:
+        increments.update({"downloads": 1, f"source_downloads.{source}": 1})
     if payload["referrer_host"]:
         increments[f"referrers.{_referrer_key(collection, document_id, payload)}"] = 1
     update = {

@@ -22,7 +22,9 @@ from flask import current_app
 from flask_smorest import abort
 from pymongo import ReturnDocument
 
-from ...models.portfolio import PROOF_DELETED, SECTIONS, Portfolio, Proof
+from ...models.portfolio import (
+    MAX_PROOFS_PER_PORTFOLIO, PROOF_DELETED, SECTIONS, Portfolio, Proof,
+)
 from ...models.user import utcnow
 from .. import accounts, portfolios
 from .cleanup import find_orphans, purge_expired_trash, remove_orphans  # noqa: F401
@@ -34,7 +36,6 @@ from .storage import (  # noqa: F401
     quota_refusal, size_refusal, size_limit_message, store, stored_length, used_bytes,
 )
 
-MAX_PROOFS_PER_PORTFOLIO = 100
 # Accepted `item_type` values → the stored section name (the singular forms are accepted too).
 ITEM_TYPES = {"profile": "profile",
               **{section: section for section in SECTIONS},
@@ -47,6 +48,11 @@ def _item_filter(item_type, item_id):
         return {}
     field, _ = SECTIONS[item_type]
     return {f"{field}.id": item_id}
+
+
+def _room_for_a_proof():
+    """The update-filter clause that holds while the portfolio has room for one more proof."""
+    return {f"proofs.{MAX_PROOFS_PER_PORTFOLIO - 1}": {"$exists": False}}
 
 
 def resolve_item(portfolio, item_type, item_id):
@@ -121,8 +127,7 @@ def upload_proof(portfolio_id, user, upload, data):
     proof.title, proof.visibility = data.get("title") or proof.filename, data["visibility"]
     proof.created_at = utcnow()
     result = Portfolio._get_collection().update_one(
-        {"_id": portfolio.id, "owner": user.id,
-         f"proofs.{MAX_PROOFS_PER_PORTFOLIO - 1}": {"$exists": False},
+        {"_id": portfolio.id, "owner": user.id, **_room_for_a_proof(),
          **_item_filter(item_type, item_id)},
         {"$push": {"proofs": proof.to_mongo()}})
     if not result.matched_count:
@@ -208,10 +213,13 @@ def restore_trashed(portfolio_id, user, proof_id):
               errors={"item_id": ["No item with this id in this portfolio."]})
     proof.trashed_at = proof.trash_reason = None
     moved = Portfolio._get_collection().update_one(
-        {"_id": portfolio.id, "trash.id": proof.id, **_item_filter(proof.item_type, proof.item_id)},
+        {"_id": portfolio.id, "trash.id": proof.id, **_room_for_a_proof(),
+         **_item_filter(proof.item_type, proof.item_id)},
         {"$pull": {"trash": {"id": proof.id}}, "$push": {"proofs": proof.to_mongo()}})
     if not moved.matched_count:
-        abort(422, message="The proof or its item changed meanwhile; nothing was restored.")
+        abort(422, message=f"Nothing was restored: the portfolio already holds "
+                           f"{MAX_PROOFS_PER_PORTFOLIO} proofs, or the proof or its item changed "
+                           f"meanwhile.")
     return proof
 
 
