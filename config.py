@@ -5,6 +5,7 @@ Production refuses to start with a default or short secret (see `Config.validate
 """
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 
@@ -38,6 +39,11 @@ class Config:
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # The host names the app answers to; any other Host header is a 400 (Flask), so no link,
+    # canonical URL or cache entry is ever built on a host a client chose. Defaults to the host
+    # of PUBLIC_BASE_URL (which production requires); unset in development: any host.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS") or (
+        [urlsplit(PUBLIC_BASE_URL).hostname] if PUBLIC_BASE_URL else None)
 
     # JSON bodies are small; file uploads raise this per request (proofs).
     MAX_CONTENT_LENGTH = _env_int("MAX_JSON_BYTES", 2 * 1024 * 1024)
@@ -99,7 +105,8 @@ class Config:
     # Far below MongoDB's 16 MB document limit, and plenty for a real portfolio's text.
     MAX_PORTFOLIO_BYTES = _env_int("MAX_PORTFOLIO_BYTES", 1024 * 1024)
     VERSION_SNAPSHOT_INTERVAL_SECONDS = _env_int("VERSION_SNAPSHOT_INTERVAL_SECONDS", 300)
-    MAX_VERSIONS_PER_PORTFOLIO = _env_int("MAX_VERSIONS_PER_PORTFOLIO", 50)
+    # At least 2: the snapshot taken before a removal must survive the save that follows it.
+    MAX_VERSIONS_PER_PORTFOLIO = max(2, _env_int("MAX_VERSIONS_PER_PORTFOLIO", 50))
 
     # Proof files (GridFS): per file, per user over all portfolios (thumbnails included), and
     # the largest image (pixels, all frames) decoded to strip its metadata.
@@ -157,7 +164,7 @@ class Config:
 
     @classmethod
     def validate(cls):
-        """Refuse to run production with secrets anyone could know."""
+        """Refuse to run production with secrets anyone could know, or without its address."""
         if cls.APP_ENV != "production":
             return
         for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
@@ -167,6 +174,10 @@ class Config:
                     f"{name} must be set to a random value of at least "
                     f"{MIN_SECRET_LENGTH} characters in production"
                 )
+        if not cls.PUBLIC_BASE_URL.startswith(("https://", "http://")):
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be set in production (like https://vitrine.example.com): "
+                "links, PDFs and the hosts the app answers to are built on it")
 
 
 class TestConfig(Config):

@@ -459,3 +459,34 @@ def test_pdfs_link_the_documents_each_audience_may_open(client, auth_client, mar
     assert forged.status_code == 404
     RecruiterLink.objects(portfolio=portfolio["id"]).update(set__revoked_at=utcnow())
     assert client.get(links[1].removeprefix("http://localhost")).status_code == 410
+
+
+def test_production_needs_its_public_address():
+    from app import create_app
+    from config import Config
+
+    class Production(Config):
+        APP_ENV = "production"
+        SECRET_KEY = JWT_SECRET_KEY = "x" * 40
+        PUBLIC_BASE_URL = ""
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app(Production)
+
+
+def test_a_host_not_configured_is_refused(make_app, portfolio_factory):
+    slug = portfolio_factory()["slug"]
+    app = make_app(PUBLIC_BASE_URL="https://vitrine.example.com",
+                   TRUSTED_HOSTS=["vitrine.example.com"])
+    client = app.test_client()
+    for path in (f"/p/{slug}", f"/p/{slug}.pdf", f"/api/v1/public/{slug}"):
+        assert client.get(path, headers={"Host": "evil.example"}).status_code == 400, path
+    page = client.get(f"/p/{slug}", headers={"Host": "vitrine.example.com"})
+    assert page.status_code == 200
+    assert f'href="https://vitrine.example.com/p/{slug}"' in page.get_data(as_text=True)
+
+
+def test_the_pdf_cache_is_not_keyed_on_the_host(client, portfolio_factory, test_database):
+    slug = portfolio_factory()["slug"]
+    for host in ("a.example", "b.example", "c.example"):
+        assert client.get(f"/p/{slug}.pdf", headers={"Host": host}).status_code == 200
+    assert test_database["pdf_cache.files"].count_documents({}) == 1

@@ -64,7 +64,8 @@ def pdf_response(portfolio, audience, attachment=False, headers=None, link=None)
     view = portfolio_view(portfolio, audience)
     author = view.get("profile", {}).get("display_name") or portfolio.title
     file_url = _pdf_file_url(portfolio, audience, link)
-    variant = f"{publishing.absolute_url('')}|{link.id if link else ''}"
+    # Never the request's host: a client choosing Host headers must not fill the cache.
+    variant = str(link.id) if link else ""
     data = pdf_cache.get_or_render(portfolio, audience, view, variant, lambda: (
         rendering.render_portfolio_pdf(view, audience=audience, author=author,
                                        title=f"{author} · {portfolio.title}",
