@@ -227,9 +227,13 @@ def test_a_proof_uploaded_shows_its_thumbnail_here_and_in_the_preview(signed_in)
     expect(project.locator(".upload .field-error")).to_contain_text("“notes.txt” was not added:")
 
     proof.get_by_role("button", name="Move to trash").click()
-    expect(page.locator("#undo-notice")).to_contain_text("“screenshot” moved to the trash")
+    notice = page.locator("#undo-notice")
+    expect(notice).to_contain_text("“screenshot” moved to the trash")
     expect(project.locator(".proof")).to_have_count(0)
     assert stored(page, portfolio)["proofs"] == []
+    notice.get_by_role("button", name="Undo").click()
+    expect(project.locator(".proof img")).to_be_visible()
+    assert [proof["id"] for proof in stored(page, portfolio)["proofs"]] == [saved["id"]]
 
 
 def test_the_preview_switches_audience(signed_in):
@@ -297,6 +301,11 @@ def test_offline_changes_are_kept_and_sent_when_back_online(signed_in):
     page.context.set_offline(True)
     page.get_by_label("Headline").fill("Typed on the train")
     expect(status(page)).to_have_text("Offline — retrying")
+    warnings = []
+    page.on("dialog", lambda dialog: (warnings.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    expect(page.get_by_label("Headline")).to_have_value("Typed on the train")
+    assert warnings == ["beforeunload"]
     page.context.set_offline(False)
     expect(status(page)).to_have_text("Saved")
     assert stored(page, portfolio)["profile"]["headline"] == "Typed on the train"

@@ -20,6 +20,7 @@ const textOrNull = (value) => (value.trim() === "" ? null : value);
 /** The element of `templateId` with its label, hint and control named after `field`. */
 function labelled(templateId, field, id) {
   const element = cloneTemplate(templateId);
+  element.classList.add(`field-${field.kind}`);
   const control = slot(element, "control");
   const label = slot(element, "label");
   label.textContent = field.label;

@@ -26,7 +26,7 @@ const required = (name, label, max, extra = {}) => text(name, label, max, { requ
 const textarea = (name, label, max, extra = {}) => ({ name, label, kind: "textarea", max, ...extra });
 const lines = (name, label, max) => ({ name, label, kind: "lines", max, hint: LINES_HINT });
 const url = (name, label, extra = {}) => ({ name, label, kind: "url", max: 2048, ...extra });
-const date = (name, label) => ({ name, label, kind: "date", hint: "Year, year-month or full date: 2024, 2024-09." });
+const date = (name, label) => ({ name, label, kind: "date", hint: "Like 2024 or 2024-09." });
 const choice = (name, label, choices) => ({ name, label, kind: "choice", choices });
 const refs = (name, label, section) => ({ name, label, kind: "refs", section });
 
