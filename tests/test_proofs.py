@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from bson import ObjectId
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from app.models.portfolio import Portfolio
 from app.models.user import utcnow
@@ -35,11 +37,19 @@ def image_bytes(fmt, size=(64, 48), orientation=None, gps=True, **save):
     return output.getvalue()
 
 
-def pdf_bytes():
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+def pdf_bytes(open_action=None, **metadata):
+    """A one-page PDF as a PDF library writes it (with its cross-reference table); an
+    `open_action` dictionary runs when a viewer opens it."""
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    if metadata:
+        writer.add_metadata({f"/{key}": value for key, value in metadata.items()})
+    if open_action:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject(key): value for key, value in open_action.items()})
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 def mp4_bytes(filler=4096):
@@ -577,14 +587,74 @@ def test_unsatisfiable_range_is_416_and_etag_gives_304(auth_client, video):
     assert stale_range.status_code == 200 and stale_range.data == content
 
 
-def test_images_and_pdfs_are_inline_with_a_safe_name(auth_client, portfolio):
+def test_pdfs_are_downloads_with_a_safe_name_and_images_inline(auth_client, portfolio, client):
+    """A PDF is never shown in the site's own origin: even a PDF/HTML polyglot stays a file."""
     proof = upload(auth_client, portfolio["id"], pdf_bytes(),
-                   "../../Diplôme final\x07.pdf").get_json()
+                   "../../Diplôme final\x07.pdf", visibility="public").get_json()
     assert proof["filename"] == "Diplôme final.pdf"
-    response = auth_client.get(f"{API}/{portfolio['id']}/proofs/{proof['id']}/file")
-    disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("inline;") and "\r" not in disposition and "\n" not in disposition
-    assert "filename*=UTF-8''Dipl%C3%B4me%20final.pdf" in disposition
+    for response in (auth_client.get(f"{API}/{portfolio['id']}/proofs/{proof['id']}/file"),
+                     client.get(f"/p/{portfolio['slug']}/proofs/{proof['id']}")):
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment;") and "\r" not in disposition
+        assert "filename*=UTF-8''Dipl%C3%B4me%20final.pdf" in disposition
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    image = upload(auth_client, portfolio["id"], image_bytes("PNG"), "me.png").get_json()
+    shown = auth_client.get(f"{API}/{portfolio['id']}/proofs/{image['id']}/file")
+    assert shown.headers["Content-Disposition"].startswith("inline;")
+
+
+def raw_pdf(*objects):
+    """A PDF written by hand from its objects' bodies, with a correct cross-reference table."""
+    output = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(output))
+        output += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(output)
+    output += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    output += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    output += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(output)
+
+
+PAGES = (b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+         b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>")
+
+
+@pytest.mark.parametrize("content, refusal", [
+    (lambda: pdf_bytes(open_action={"/S": NameObject("/JavaScript"),
+                                    "/JS": TextStringObject("app.alert(1)")}), "JavaScript"),
+    (lambda: pdf_bytes(open_action={"/S": NameObject("/Launch"),
+                                    "/F": TextStringObject("calc.exe")}), "launch action"),
+    # The same names escaped (#61 is "a"), as malware writes them to dodge naive scanners.
+    (lambda: raw_pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", *PAGES,
+                     b"<</S/J#61vaScript/J#53(app.alert(1))>>"), "JavaScript"),
+    (lambda: raw_pdf(b"<</Type/Catalog/Pages 2 0 R/Names<</JavaScript 4 0 R>>>>", *PAGES,
+                     b"<</Names[(x) 5 0 R]>>", b"<</S/JavaScript/JS(app.alert(1))>>"),
+     "JavaScript"),
+    (lambda: b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n", "damaged"),
+])
+def test_pdfs_that_could_run_something_are_refused(auth_client, portfolio, test_database,
+                                                    content, refusal):
+    response = upload(auth_client, portfolio["id"], content(), "cv.pdf")
+    assert response.status_code == 415, response.get_json()
+    assert refusal in response.get_json()["message"]
+    assert gridfs_counts(test_database) == (0, 0)
+
+
+def test_a_polyglot_that_is_a_passive_pdf_is_only_ever_a_download(auth_client, portfolio,
+                                                                  client):
+    """Valid PDF structure, HTML inside: stored as a PDF, served as an attachment, sandboxed."""
+    html = b"<html><script>alert(document.cookie)</script></html>"
+    polyglot = raw_pdf(b"<</Type/Catalog/Pages 2 0 R>>", *PAGES,
+                       b"<</Length %d>>\nstream\n%s\nendstream" % (len(html), html))
+    proof = upload(auth_client, portfolio["id"], polyglot, "cv.pdf", visibility="public")
+    assert proof.status_code == 201, proof.get_json()
+    served = client.get(f"/p/{portfolio['slug']}/proofs/{proof.get_json()['id']}")
+    assert served.headers["Content-Type"] == "application/pdf"
+    assert served.headers["Content-Disposition"].startswith("attachment;")
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
 
 
 # --- visibility matrix ---------------------------------------------------------------------------

@@ -63,10 +63,8 @@ def send_proof(proof, *, thumbnail=False, private_cache=True):
         else f"public, max-age={PUBLIC_MAX_AGE_SECONDS}",
         "Content-Disposition": _content_disposition(proof, content_type, thumbnail),
     }
-    if content_type != "application/pdf":
-        # Defence in depth for anything a browser might interpret. Not for PDFs: Chrome's
-        # built-in viewer refuses to open a document served in a CSP sandbox.
-        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Defence in depth for anything a browser might interpret, even a download opened later.
+    headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if request.if_none_match.contains_weak(etag):  # RFC 9110: weak comparison here
         grid_out.close()
         return Response(status=304, headers=headers)

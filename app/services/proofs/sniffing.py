@@ -6,6 +6,10 @@ import re
 import unicodedata
 import zipfile
 
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
 SNIFF_BYTES = 4096
 PDF, PNG, JPEG, WEBP, GIF = ("application/pdf", "image/png", "image/jpeg", "image/webp",
                              "image/gif")
@@ -18,7 +22,10 @@ EXTENSIONS = {
     GIF: ("gif",), MP4: ("mp4", "m4v"), WEBM: ("webm",), DOCX: ("docx",), ODT: ("odt",),
 }
 IMAGE_FORMATS = {PNG: "PNG", JPEG: "JPEG", WEBP: "WEBP", GIF: "GIF"}
-INLINE_TYPES = frozenset({PDF, *IMAGE_FORMATS})
+# Shown in the browser (in a CSP sandbox). Everything else is downloaded, PDFs included: a
+# viewer showing a PDF in the page's origin is a privilege no uploaded file needs (Chrome's
+# viewer refuses a sandboxed PDF, so the sandbox cannot be the answer for them).
+INLINE_TYPES = frozenset(IMAGE_FORMATS)
 # ISO base media "major brands" that are MP4 video (QuickTime `qt  ` and HEIF images are not).
 MP4_BRANDS = frozenset({b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
                         b"avc1", b"M4V ", b"M4VH", b"M4VP", b"dash", b"msnv", b"mmp4", b"f4v "})
@@ -79,6 +86,45 @@ def _pdf_has_trailer(stream):
     return b"%%EOF" in stream.read()
 
 
+def check_pdf_is_passive(stream):
+    """Refuse (415) a PDF that could run something in a viewer: JavaScript or a launch action,
+    anywhere (pypdf reads every object, object streams and escaped names included). A PDF that
+    cannot be read, or only with a password, cannot be checked and is refused too."""
+    try:
+        reader = PdfReader(stream, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Refused(415, "This PDF is protected by a password. Upload a copy without one.")
+        numbers = {(number, generation) for generation, entries in reader.xref.items()
+                   for number in entries} | {(number, 0) for number in reader.xref_objStm}
+        active = next(filter(None, (
+            _active_in(reader.get_object(IndirectObject(number, generation, reader)))
+            for number, generation in numbers)), None)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise Refused(415, "This PDF is damaged or cannot be read. Export or print it to a new "
+                           "PDF and upload that.") from exc
+    if active:
+        raise Refused(415, f"This PDF holds {active}, which is not accepted for safety. Print "
+                           f"it to a new PDF (or export it again without it) and upload that.")
+
+
+def _active_in(value):
+    """Search one object's direct content (dictionaries and arrays; references are objects of
+    their own, searched in turn)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, DictionaryObject):
+            if {"/JS", "/JavaScript"} & set(item) or item.get("/S") == "/JavaScript":
+                return "JavaScript"
+            if "/Launch" in item or item.get("/S") == "/Launch":
+                return "a launch action"
+            pending.extend(entry for entry in item.values()
+                           if not isinstance(entry, IndirectObject))
+        elif isinstance(item, ArrayObject):
+            pending.extend(entry for entry in item if not isinstance(entry, IndirectObject))
+    return None
+
+
 def detect_type(stream):
     """The accepted content type of a seekable upload, or raise Refused(415)."""
     stream.seek(0)
@@ -92,6 +138,9 @@ def detect_type(stream):
     if kind is None:
         raise Refused(415, "This file type is not accepted. Upload a PDF, PNG, JPEG, WebP or GIF "
                            "image, an MP4 or WebM video, or a DOCX/ODT document.")
+    if kind == PDF:
+        check_pdf_is_passive(stream)
+        stream.seek(0)
     return kind
 
 
