@@ -249,6 +249,55 @@ def test_item_edits_without_version_from_two_tabs_both_land(app, auth_client, po
     assert titles == [f"Training {n}" for n in range(4)]
 
 
+def test_additions_land_however_busy_the_portfolio(auth_client, portfolio_factory, monkeypatch):
+    """Another tab saves between every read and write of this request: an addition needs no
+    read-modify-write, so it lands anyway (and a refused one is still explained)."""
+    from app.services import portfolios
+    portfolio = portfolio_factory()
+    real_get_owned = portfolios.get_owned
+
+    def busy_get_owned(portfolio_id, user):
+        loaded = real_get_owned(portfolio_id, user)
+        Portfolio.objects(id=portfolio_id).update_one(inc__version=1)  # the other tab
+        return loaded
+    monkeypatch.setattr(portfolios, "get_owned", busy_get_owned)
+    url = f"{API}/{portfolio['id']}"
+    added = auth_client.post(f"{url}/projects", json={"name": "Busy"})
+    assert added.status_code == 201, added.get_json()
+    dangling = auth_client.post(f"{url}/skills", json={"name": "Go",
+                                                       "project_ids": [str(ObjectId())]})
+    assert dangling.status_code == 422 and "skills" in dangling.get_json()["errors"]
+    taken = auth_client.post(f"{url}/projects", json={"name": "Again",
+                                                      "id": added.get_json()["id"]})
+    assert taken.status_code == 409
+
+
+def test_ten_concurrent_additions_all_land(app, auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    project = auth_client.post(f"{url}/projects", json={"name": "Proof"}).get_json()
+    version = Portfolio.objects.get(id=portfolio["id"]).version
+    token = auth_client.environ_base["HTTP_AUTHORIZATION"]
+    barrier = threading.Barrier(10)
+    statuses = []
+
+    def writer(number):
+        barrier.wait()
+        statuses.append(app.test_client().post(
+            f"{url}/skills", json={"name": f"Skill {number}", "project_ids": [project["id"]]},
+            headers={"Authorization": token}).status_code)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = Portfolio.objects.get(id=portfolio["id"])
+    assert statuses == [201] * 10
+    assert sorted(skill.name for skill in stored.skills) == sorted(f"Skill {n}" for n in range(10))
+    assert stored.version == version + 10
+
+
 @pytest.mark.parametrize("section, item, field", [
     ("diplomas", {"title": "BSc", "level": "phd"}, "level"),
     ("diplomas", {"title": "BSc", "start_date": "2024-13"}, "start_date"),

@@ -172,18 +172,60 @@ def check_skill_references(portfolio, strict):
 
 
 def add_item(portfolio_id, user, section, data, expected_version=None):
+    """Append an item in ONE conditional update that also bumps the version: no
+    read-modify-write, so any number of concurrent additions all land. The update's filter holds
+    every rule — room in the section, a fresh id, the skill's references, the size limit, and
+    the editor's version when it sent one; when it does not match, the fresh document says which
+    rule refused (`_check_addition`), or another write raced a check and the update is tried
+    again."""
     field, _ = SECTIONS[section]
     item = build_item(section, data)
+    item.validate()
+    raw_item = item.to_mongo().to_dict()
+    collection = Portfolio._get_collection()
+    for _ in range(WRITE_ATTEMPTS):
+        now = utcnow()
+        after = collection.find_one_and_update(
+            {"_id": ObjectId(portfolio_id), "owner": user.id,
+             **_addition_conditions(field, raw_item, expected_version)},
+            {"$push": {field: raw_item}, "$inc": {"version": 1}, "$set": {"updated_at": now}},
+            return_document=ReturnDocument.AFTER)
+        if after is not None:
+            portfolio = Portfolio._from_son(after)
+            versions.record(portfolio, "item")
+            return item, portfolio
+        _check_addition(get_owned(portfolio_id, user), section, item, expected_version)
+    abort(409, message="This portfolio is being changed elsewhere; try again.")
 
-    def change(portfolio):
-        items = getattr(portfolio, field)
-        if any(existing.id == item.id for existing in items):
-            abort(409, message="An item with this id already exists.", errors={"id": ["Taken."]})
-        if len(items) >= MAX_ITEMS_PER_SECTION:
-            abort(422, message=f"A section holds at most {MAX_ITEMS_PER_SECTION} items.")
-        items.append(item)
-        return {field}
-    return item, write(portfolio_id, user, change, expected_version, reason="item")
+
+def _addition_conditions(field, raw_item, expected_version):
+    """What the portfolio must hold for `raw_item` to be appended to `field`."""
+    limit = current_app.config["MAX_PORTFOLIO_BYTES"]
+    # The item's encoding plus its array index key, type byte and terminator.
+    room_needed = len(bson.encode(raw_item)) + 16
+    conditions = {f"{field}.{MAX_ITEMS_PER_SECTION - 1}": {"$exists": False},
+                  f"{field}.id": {"$ne": raw_item["id"]},
+                  "$expr": {"$lte": [{"$bsonSize": "$$ROOT"}, limit - room_needed]}}
+    for ref_field, section_field in SKILL_REFERENCES.items():
+        if raw_item.get(ref_field):
+            conditions[f"{section_field}.id"] = {"$all": raw_item[ref_field]}
+    if expected_version is not None:
+        conditions["version"] = expected_version
+    return conditions
+
+
+def _check_addition(portfolio, section, item, expected_version):
+    """Abort with the rule the addition of `item` breaks on the stored `portfolio`, if any."""
+    if expected_version is not None and expected_version != portfolio.version:
+        _conflict(portfolio.version)
+    items = getattr(portfolio, SECTIONS[section][0])
+    if any(existing.id == item.id for existing in items):
+        abort(409, message="An item with this id already exists.", errors={"id": ["Taken."]})
+    if len(items) >= MAX_ITEMS_PER_SECTION:
+        abort(422, message=f"A section holds at most {MAX_ITEMS_PER_SECTION} items.")
+    items.append(item)
+    check_skill_references(portfolio, strict=True)
+    _check_size(portfolio.to_mongo().to_dict())
 
 
 def update_item(portfolio_id, user, section, item_id, data, expected_version=None):
