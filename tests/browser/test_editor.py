@@ -236,6 +236,32 @@ def test_a_proof_uploaded_shows_its_thumbnail_here_and_in_the_preview(signed_in)
     assert [proof["id"] for proof in stored(page, portfolio)["proofs"]] == [saved["id"]]
 
 
+def test_files_dropped_on_an_item_are_attached_to_it(signed_in):
+    page = signed_in
+    portfolio = open_editor(page, demo_portfolio(page))
+    diploma = item(page, "diplomas", portfolio["diplomas"][0]["title"])
+    files = page.evaluate_handle("""([name, bytes]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "image/png" }));
+        return transfer;
+    }""", ["diploma.png", list(png_file()["buffer"])])
+    diploma.dispatch_event("dragover", {"dataTransfer": files})
+    diploma.dispatch_event("drop", {"dataTransfer": files})
+    expect(diploma.locator(".proof").get_by_label("Title")).to_have_value("diploma")
+    [proof] = stored(page, portfolio)["proofs"]
+    assert proof["item_type"] == "diplomas"
+    assert proof["item_id"] == portfolio["diplomas"][0]["id"]
+
+
+def test_an_expired_session_is_renewed_for_the_preview(signed_in):
+    # Another page than the fixture's: the preview's own 401 is logged by Chrome, and expected.
+    page = signed_in.context.new_page()
+    open_editor(page, demo_portfolio(page))
+    page.context.clear_cookies(name="access_token_cookie")
+    page.locator("#audience-switch").get_by_text("Owner").click()
+    expect(preview(page).get_by_text("Owner preview")).to_be_visible()
+
+
 def test_the_preview_switches_audience(signed_in):
     page = signed_in
     portfolio = open_editor(page, demo_portfolio(page))

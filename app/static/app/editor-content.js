@@ -14,11 +14,13 @@
  * and replace, which exist to change it.
  */
 import Sortable from "../vendor/sortablejs-1.15.7/sortable.esm.js";
-import { announce, clearErrors, cloneTemplate, showFieldErrors, slot } from "./dom.js";
+import {
+  announce, clearErrors, cloneTemplate, showFieldErrors, showFormError, slot,
+} from "./dom.js";
 import { buildControl } from "./editor-controls.js";
 import {
-  PORTFOLIO_FIELDS, PROFILE_FIELDS, SECTIONS, VISIBILITIES, itemDetail, itemName, newItem,
-  problemsOf,
+  PORTFOLIO_FIELDS, PROFILE_FIELDS, SECTIONS, VISIBILITIES, VISIBILITY_FIELD, itemDetail,
+  itemName, newItem, problemsOf,
 } from "./editor-fields.js";
 import { mountItemProofs, mountPhoto } from "./editor-proofs.js";
 
@@ -39,7 +41,8 @@ function errorsOf(form, localProblems) {
     const focused = document.activeElement;
     placingErrors = true;
     clearErrors(form);
-    showFieldErrors(form, { ...refused, ...localProblems() });
+    const unplaced = showFieldErrors(form, { ...refused, ...localProblems() });
+    if (unplaced.length) showFormError(form, unplaced.join(" "));
     focused?.focus();
     placingErrors = false;
   };
@@ -115,12 +118,12 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
 
   const errors = errorsOf(form, () => problemsOf(section.fields, (
     session.portfolio[section.field] || []).find((entry) => entry.id === item.id) || {}));
-  const fields = fieldControls(slot(form, "fields"), [
-    ...section.fields, { name: "visibility", label: "Who sees it", kind: "visibility" },
-  ], { session, idPrefix: `item-${item.id}`, onInput: (name, value) => {
-    edit(item.id, name, value);
-    errors.edited(name);
-  } });
+  const fields = fieldControls(slot(form, "fields"), [...section.fields, VISIBILITY_FIELD], {
+    session, idPrefix: `item-${item.id}`, onInput: (name, value) => {
+      edit(item.id, name, value);
+      errors.edited(name);
+    },
+  });
 
   const setOpen = (open) => {
     form.hidden = !open;
@@ -137,7 +140,7 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
   }) : null;
 
   return {
-    element, errors, up, down,
+    element, errors, toggle, up, down,
     show: () => setOpen(true),
     open() {
       setOpen(true);
@@ -154,7 +157,7 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
       up.disabled = index === 0;
       down.disabled = index === count - 1;
       fields.update(current, portfolio, force);
-      proofs?.update(portfolio, current);
+      proofs?.update(portfolio);
     },
   };
 }
@@ -207,13 +210,15 @@ function sectionEditor(section, session, notice) {
         }));
       }
       commit(changes);
-      const files = (portfolio.proofs || []).filter((proof) => proof.item_id === id).length;
       const next = editors.get(items()[Math.min(index, items().length - 1)]?.id);
-      (next?.element.querySelector("[data-action=toggle]")
-        || element.querySelector("[data-action=add]")).focus();
+      (next?.toggle || element.querySelector("[data-action=add]")).focus();
+      const files = (portfolio.proofs || []).filter((proof) => proof.item_id === id).length;
+      const noun = section.noun[0].toUpperCase() + section.noun.slice(1);
       const trashed = files ? ` Its ${files === 1 ? "file" : `${files} files`} moved to the trash.` : "";
-      notice.show(`${section.noun[0].toUpperCase()}${section.noun.slice(1)} “${itemName(section, item)}” deleted.${trashed}`,
-                  () => session.undo());
+      notice.show(`${noun} “${itemName(section, item)}” deleted.${trashed}`, () => {
+        session.undo();
+        editors.get(id)?.toggle.focus();
+      });
     },
   };
 
@@ -238,7 +243,6 @@ function sectionEditor(section, session, notice) {
   return {
     element,
     section,
-    editors,
     update(portfolio, force) {
       const current = portfolio[section.field] || [];
       const focused = document.activeElement;

@@ -151,6 +151,7 @@ function refsControl(field, id) {
   slot(element, "label").textContent = field.label;
   const list = slot(element, "list");
   const empty = slot(element, "empty");
+  empty.textContent = `Nothing to choose yet: add to “${section.heading}” first.`;
   const boxes = () => [...list.querySelectorAll("input[type=checkbox]")];
   return {
     element,
@@ -176,7 +177,6 @@ function refsControl(field, id) {
       if (rows.some((row, index) => list.children[index] !== row)
           || list.children.length !== rows.length) list.replaceChildren(...rows);
       empty.hidden = rows.length > 0;
-      empty.textContent = `Nothing to choose yet: add to “${section.heading}” first.`;
     },
     focus: () => boxes()[0]?.focus(),
   };

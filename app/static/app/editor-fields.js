@@ -17,6 +17,9 @@ export const VISIBILITIES = [
   { value: "private", label: "Private", hint: "only you" },
 ];
 
+/** Who sees an item: every section's items have it. */
+export const VISIBILITY_FIELD = { name: "visibility", label: "Who sees it", kind: "visibility" };
+
 const PARTIAL_DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 const DATE_WORDS = "Use YYYY, YYYY-MM or YYYY-MM-DD.";
 const LINES_HINT = "One per line.";
