@@ -8,7 +8,9 @@ from config import Config
 
 # `api` is also the name of the app.api package, hence the alias.
 from .extensions import api as rest_api
-from .extensions import celery_init_app, cors, init_mongo, init_oauth, init_redis, jwt, limiter
+from .extensions import (
+    celery_init_app, cors, init_mongo, init_mongo_deadline, init_oauth, init_redis, jwt, limiter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ def register_proxy_fix(app):
 
 def register_extensions(app):
     init_mongo(app)
+    init_mongo_deadline(app)
     redis_up = init_redis(app)
     if redis_up:
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])

@@ -11,7 +11,7 @@ import redis
 from flask import request
 from flask_jwt_extended.exceptions import CSRFError
 from mongoengine.errors import ValidationError as MongoValidationError
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import ConnectionFailure, PyMongoError
 from werkzeug.exceptions import (
     HTTPException, InternalServerError, ServiceUnavailable, UnprocessableEntity,
 )
@@ -93,6 +93,14 @@ def handle_database_down(exc):
     return _respond(ServiceUnavailable("The database is temporarily unavailable; try again shortly."))
 
 
+def handle_database_error(exc):
+    # A timeout (the request's deadline passed, a server frozen or unreachable) or a lost
+    # connection is the database being down: 503. Anything else is a bug: 500.
+    if exc.timeout or isinstance(exc, ConnectionFailure):
+        return handle_database_down(exc)
+    return handle_unexpected(exc)
+
+
 def handle_redis_down(exc):
     log.error("redis unavailable: %s", exc)
     return _respond(ServiceUnavailable("A backing service is temporarily unavailable; try again shortly."))
@@ -116,8 +124,7 @@ def handle_document_validation(exc):
 def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(CSRFError, handle_csrf_refused)
-    app.register_error_handler(ServerSelectionTimeoutError, handle_database_down)
-    app.register_error_handler(ConnectionFailure, handle_database_down)
+    app.register_error_handler(PyMongoError, handle_database_error)
     app.register_error_handler(redis.ConnectionError, handle_redis_down)
     app.register_error_handler(MongoValidationError, handle_document_validation)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,12 +2,13 @@
 import logging
 
 import mongoengine
+import pymongo
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 import redis
 from authlib.integrations.flask_client import OAuth
 from celery import Celery, Task
-from flask import current_app
+from flask import current_app, g, request
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -39,6 +40,34 @@ def init_mongo(app):
         serverSelectionTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
         connectTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
     )
+
+
+def init_mongo_deadline(app):
+    """A request's whole MongoDB work shares ONE deadline of MONGODB_TIMEOUT_MS (pymongo's
+    client-side operation timeout), so a frozen or unreachable server answers 503 in about that
+    long, however many queries the request makes, and no in-flight request hangs with it.
+    Views that move files or render documents opt out (`without_mongo_deadline`)."""
+    seconds = app.config["MONGODB_TIMEOUT_MS"] / 1000
+
+    @app.before_request
+    def start_mongo_deadline():
+        view = app.view_functions.get(request.endpoint)
+        if not getattr(view, "without_mongo_deadline", False):
+            g.mongo_deadline = pymongo.timeout(seconds)
+            g.mongo_deadline.__enter__()
+
+    @app.teardown_request
+    def end_mongo_deadline(_exc):
+        deadline = g.pop("mongo_deadline", None)
+        if deadline is not None:
+            deadline.__exit__(None, None, None)
+
+
+def without_mongo_deadline(view):
+    """For views whose MongoDB work legitimately lasts (uploads, exports, PDF rendering): no
+    request-wide deadline; each operation keeps the client's own timeouts."""
+    view.without_mongo_deadline = True
+    return view
 
 
 def mongo_db():

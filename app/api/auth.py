@@ -10,7 +10,7 @@ from flask_smorest import abort
 from jwt.exceptions import PyJWTError
 
 from .. import session_cookies
-from ..extensions import limiter
+from ..extensions import limiter, without_mongo_deadline
 from ..schemas.auth import (
     AuthResultSchema, DeleteAccountSchema, LogoutSchema, PasswordChangeSchema, TokenPairSchema,
     UserSchema, UserUpdateSchema,
@@ -130,6 +130,7 @@ def update_me(changes):
 
 
 @blp.route("/me", methods=["DELETE"])
+@without_mongo_deadline
 @login_required
 @blp.arguments(DeleteAccountSchema)
 @blp.response(204)
@@ -144,6 +145,7 @@ def delete_me(data):
 
 
 @blp.route("/me/export", methods=["GET"])
+@without_mongo_deadline
 @login_required
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip",
               description="A ZIP: `user.json`, then one folder per data area.")

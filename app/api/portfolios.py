@@ -2,6 +2,7 @@
 from flask_jwt_extended import current_user
 
 from ..models.portfolio import SECTIONS
+from ..extensions import without_mongo_deadline
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.portfolio import (
     SECTION_SCHEMAS, PortfolioCreateSchema, PortfolioPatchSchema, PortfolioSchema,
@@ -99,6 +100,7 @@ def delete_portfolio(portfolio_id):
 
 
 @blp.route("/<objectid:portfolio_id>/duplicate", methods=["POST"])
+@without_mongo_deadline
 @login_required
 @blp.response(201, PortfolioSchema, headers=ETAG_DOC)
 def duplicate_portfolio(portfolio_id):
@@ -140,6 +142,7 @@ def restore_version(portfolio_id, number):
 
 
 @blp.route("/<objectid:portfolio_id>/export.pdf", methods=["GET"])
+@without_mongo_deadline
 @login_required
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
               description="The owner view (every visibility) as an A4 PDF, as an attachment")

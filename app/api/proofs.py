@@ -8,6 +8,7 @@ from flask_smorest.fields import Upload
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from ..extensions import without_mongo_deadline
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.portfolio import (
     ProofFileQuerySchema, ProofPatchSchema, ProofSchema, ProofUploadSchema, TrashedProofSchema,
@@ -54,6 +55,7 @@ def upload_size_limit(view):
 
 
 @blp.route(f"{BASE}/", methods=["POST"])
+@without_mongo_deadline
 @login_required
 @upload_size_limit
 @blp.arguments(ProofUploadFormSchema, location="form", content_type="multipart/form-data")

@@ -10,7 +10,7 @@ when the password is right, with `?unlock=failed` (the form then says so) when i
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 
-from ..extensions import limiter
+from ..extensions import limiter, without_mongo_deadline
 from ..services import pdf_cache, publishing
 from ..services.visibility import portfolio_view
 from ..services.visits import record_visit
@@ -101,6 +101,7 @@ def public_page(slug):
 
 
 @bp.get("/p/<slug>.pdf")
+@without_mongo_deadline
 def public_pdf(slug):
     portfolio = publishing.resolve_public(slug)
     if not publishing.is_unlocked(portfolio):
@@ -132,6 +133,7 @@ def recruiter_page(token):
 
 
 @bp.get("/r/<token>.pdf")
+@without_mongo_deadline
 def recruiter_pdf(token):
     portfolio, link = publishing.resolve_recruiter(token)
     record_visit(portfolio, "pdf", link=link)
