@@ -134,6 +134,16 @@ def test_the_owners_own_views_are_not_counted(app, auth_client, portfolio_id, re
     assert total_views(portfolio_id) == 3
 
 
+def test_the_owner_signed_in_to_the_web_app_is_not_counted(app, auth_client, portfolio_id,
+                                                           register):
+    """The web app's session is an HttpOnly cookie, sent with the published pages too."""
+    view(app, portfolio_id,
+         Cookie=f"access_token_cookie={auth_client.tokens['access_token']}")
+    assert total_views(portfolio_id) == 0
+    view(app, portfolio_id, Cookie=f"access_token_cookie={register()['access_token']}")
+    assert total_views(portfolio_id) == 1
+
+
 def test_a_revoked_owner_token_counts_as_a_visitor(app, auth_client, portfolio_id):
     token = auth_client.tokens["access_token"]
     assert auth_client.post("/api/v1/auth/logout").status_code == 204

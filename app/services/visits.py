@@ -149,14 +149,16 @@ def reference_id(document, field):
 def viewed_by_owner(portfolio):
     """Is the request authenticated as the portfolio's owner?
 
-    Pages are plain links with no session cookie, so the owner is recognised by a valid access
-    token in `Authorization: Bearer ...` (what the editor sends when it previews a page).
+    The owner is recognised by a valid access token: the web app's session cookie (sent with
+    every page of the site), or `Authorization: Bearer ...` from other clients.
     """
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else \
+        request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"])
+    if not token:
         return False
     try:
-        claims = decode_token(header.removeprefix("Bearer ").strip())
+        claims = decode_token(token)
     except (pyjwt.PyJWTError, JWTExtendedException):
         return False
     return (claims.get("type") == "access"
