@@ -108,9 +108,16 @@ def test_layout_by_keyboard_drag_and_hide(signed_in):
     pane.locator("#design-main-column-title").evaluate("title => title.scrollIntoView()")
     source = pane.locator(".layout-section[data-section=skills] .drag-handle").bounding_box()
     target = pane.locator(".layout-section[data-section=experiences]").bounding_box()
-    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    start_x, start_y = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
+    page.mouse.move(start_x, start_y)
     page.mouse.down()
+    # SortableJS starts its drag a moment after the first move, and places the row on the
+    # moves that follow: a few steps, a pause, then a last move over the drop place.
+    page.mouse.move(start_x, start_y - 10, steps=3)
+    page.wait_for_timeout(100)
     page.mouse.move(target["x"] + 20, target["y"] + target["height"] / 2, steps=20)
+    page.wait_for_timeout(100)
+    page.mouse.move(target["x"] + 24, target["y"] + target["height"] / 2 - 2, steps=2)
     page.mouse.up()
     entries = {entry["section"]: entry for entry in layout()["sections"]}
     assert entries["skills"]["column"] == "main"

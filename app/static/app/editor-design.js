@@ -34,7 +34,7 @@ export async function mountDesign(root, editor) {
     loadDesignTables());
   if (!mounted) return;
   const [pane, tables] = mounted;
-  const theme = new ThemeDefaults(tables);
+  const theme = new EffectiveTheme(tables);
   const parts = [
     whenChanged((portfolio) => portfolio.template, templatePicker(pane, editor, tables)),
     whenChanged(themeAndTemplate, colourControls(pane, editor, theme)),
@@ -51,7 +51,7 @@ export async function mountDesign(root, editor) {
 const themeAndTemplate = (portfolio) => [portfolio.theme, portfolio.template];
 
 /** A theme key as the page shows it: the portfolio's own value, else its template's. */
-class ThemeDefaults {
+class EffectiveTheme {
   constructor({ templates }) {
     this.byTemplate = new Map(templates.map((entry) => [entry.name, entry.theme]));
     this.fallback = templates[0].theme;

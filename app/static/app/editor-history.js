@@ -162,7 +162,9 @@ function versionPreview(sheet, editor, restore) {
     slot(region, "preview-meta").textContent =
       `${formatDateTime(version.saved_at)} (${formatRelative(version.saved_at)}) · `
       + reasonWords(version.reason);
-    const facts = [["Portfolio name", content.title], ["Template", content.template],
+    const template = content.template
+      && content.template[0].toUpperCase() + content.template.slice(1);
+    const facts = [["Portfolio name", content.title], ["Template", template],
                    ["Headline", content.profile?.headline]].filter(([, value]) => value);
     slot(region, "preview-facts").replaceChildren(...facts.map(([term, value]) => fact(term, value)));
     slot(region, "preview-sections").replaceChildren(...SECTIONS
