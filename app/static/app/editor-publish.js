@@ -1,8 +1,8 @@
 /**
  * The editor's publish panel, in the top bar: "Publish" (or "Unpublish") and "Share", which
- * opens a sheet with the page's link (copy, view, PDF), its address with an availability check
- * as it is typed, password protection, and the recruiter links (create: the URL is shown once;
- * list with views and last opened; revoke).
+ * opens a sheet with the page's link (copy, view, PDF, statistics), its address with an
+ * availability check as it is typed, password protection, and the recruiter links (create: the
+ * URL is shown once; list with views and last opened; revoke).
  *
  *   mountPublish(root, editor)   // editor.js, into #publish-panel
  *
@@ -63,6 +63,7 @@ function publishButton(panel, editor) {
 function pageLink(sheet, editor) {
   const url = slot(sheet, "url");
   const viewPage = slot(sheet, "view-page");
+  slot(sheet, "stats-link").href = `/app/portfolios/${editor.portfolioId}/stats`;
   sheet.querySelector('[data-action="copy-url"]').addEventListener("click", () => copyFrom(url));
   const pdfButton = sheet.querySelector('[data-action="download-pdf"]');
   pdfButton.addEventListener("click", () => {
