@@ -172,6 +172,9 @@ def test_publish_change_the_address_and_open_the_page(signed_in, browser, live_s
     expect(sheet.get_by_label("Link to your page")).to_have_value(
         f"{live_server.url}/p/ada-lovelace-cv")
     assert "Ada Lovelace" in visit(browser, live_server, "/p/ada-lovelace-cv")
+    with page.expect_download() as pdf:
+        sheet.get_by_role("button", name="Download PDF").click()
+    assert pdf.value.suggested_filename.endswith(".pdf")
 
     sheet.get_by_label("Password protection").check()
     sheet.get_by_role("textbox", name="Password", exact=True).fill("open sesame")
@@ -196,6 +199,10 @@ def test_recruiter_link_shown_once_then_revoked(signed_in, browser, live_server)
     expect(sheet.locator("[data-field=created]")).to_contain_text("You will not see it again")
     url = created.input_value()
     assert url.startswith(f"{live_server.url}/r/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sheet.get_by_role("button", name="Copy", exact=True).click()
+    expect(page.locator("#toasts")).to_contain_text("Link copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == url
     token_path = url.removeprefix(live_server.url)
     # A draft, yet the link opens it: the link is the owner's permission.
     assert "Ada Lovelace" in visit(browser, live_server, token_path)
