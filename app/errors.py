@@ -10,6 +10,7 @@ import logging
 import redis
 from flask import request
 from flask_jwt_extended.exceptions import CSRFError
+from mongoengine.errors import OperationError as MongoOperationError
 from mongoengine.errors import ValidationError as MongoValidationError
 from pymongo.errors import ConnectionFailure, PyMongoError
 from werkzeug.exceptions import (
@@ -101,6 +102,14 @@ def handle_database_error(exc):
     return handle_unexpected(exc)
 
 
+def handle_wrapped_database_error(exc):
+    # MongoEngine re-raises some pymongo errors (a write timing out) as its own OperationError.
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, PyMongoError):
+        return handle_database_error(cause)
+    return handle_unexpected(exc)
+
+
 def handle_redis_down(exc):
     log.error("redis unavailable: %s", exc)
     return _respond(ServiceUnavailable("A backing service is temporarily unavailable; try again shortly."))
@@ -125,6 +134,7 @@ def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(CSRFError, handle_csrf_refused)
     app.register_error_handler(PyMongoError, handle_database_error)
+    app.register_error_handler(MongoOperationError, handle_wrapped_database_error)
     app.register_error_handler(redis.ConnectionError, handle_redis_down)
     app.register_error_handler(MongoValidationError, handle_document_validation)
     app.register_error_handler(Exception, handle_unexpected)

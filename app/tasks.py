@@ -38,8 +38,11 @@ def link_expiry_notices():
 def proofs_cleanup(grace_minutes=ORPHAN_GRACE_MINUTES):
     """Files and chunks no proof refers to, left by a process that died mid-upload (mongod or
     the app killed): `(files removed, chunk groups removed)`."""
-    files, chunks = proofs.find_orphans(timedelta(minutes=grace_minutes))
+    grace = timedelta(minutes=grace_minutes)
+    files, chunks = proofs.find_orphans(grace)
     proofs.remove_orphans(files, chunks)
+    # What the dead upload had reserved in its owner's quota comes back too.
+    proofs.recount_usage(grace)
     return len(files), len(chunks)
 
 

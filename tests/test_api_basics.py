@@ -126,6 +126,17 @@ def own_mongod():
             process.wait(timeout=30)
 
 
+def assert_recovers(send):
+    """A thawed server catches up on its backlog first: 503s meanwhile, never a 500, then 200."""
+    statuses = []
+    for _ in range(20):
+        statuses.append(send().status_code)
+        if statuses[-1] == 200:
+            break
+        time.sleep(0.25)
+    assert set(statuses[:-1]) <= {503} and statuses[-1] == 200, statuses
+
+
 @pytest.mark.real_mongo
 def test_database_outage_is_503_and_the_app_recovers(make_app):
     with own_mongod() as (uri, process):
@@ -143,7 +154,7 @@ def test_database_outage_is_503_and_the_app_recovers(make_app):
         finally:
             os.kill(process.pid, signal.SIGCONT)
 
-        assert client.post("/api/v1/auth/login", json=login).status_code == 200
+        assert_recovers(lambda: client.post("/api/v1/auth/login", json=login))
 
 
 @pytest.mark.real_mongo
@@ -171,7 +182,7 @@ def test_a_frozen_database_is_503_within_one_deadline_per_request(make_app):
                 assert (status, elapsed < 2.0) == (503, True), (path, status, elapsed)
         finally:
             os.kill(process.pid, signal.SIGCONT)
-        assert client.get(requests[0][0]).status_code == 200
+        assert_recovers(lambda: client.get(requests[0][0]))
 
 
 def test_collections_answer_with_or_without_a_trailing_slash(auth_client):

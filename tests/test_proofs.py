@@ -2,6 +2,7 @@
 serving (Range, ETag), lifecycle and the visibility matrix of every route."""
 import hashlib
 import io
+import threading
 import zipfile
 from datetime import timedelta
 
@@ -250,6 +251,71 @@ def signed_in_client(app, email):
         "email": email, "password": "correct horse battery staple", "full_name": "Q"}).get_json()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {account['access_token']}"
     return client
+
+
+def race(client, requests):
+    """Send `requests` (callables taking a test client) at the same moment, one thread each;
+    their status codes, sorted."""
+    barrier = threading.Barrier(len(requests))
+    statuses = []
+
+    def run(send):
+        barrier.wait()
+        other = client.application.test_client()
+        other.environ_base.update(client.environ_base)
+        statuses.append(send(other).status_code)
+    threads = [threading.Thread(target=run, args=(send,)) for send in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(statuses)
+
+
+def stored_bytes(test_database):
+    return sum(entry["length"] for entry in test_database["proofs.files"].find())
+
+
+def test_racing_duplicates_never_exceed_the_quota(make_app, test_database):
+    document = pdf_bytes(Subject="x" * 200_000)
+    client = signed_in_client(make_app(USER_STORAGE_QUOTA_BYTES=int(len(document) * 2.5)),
+                              "race-copy@example.com")
+    portfolio = client.post(f"{API}/", json={"title": "Race"}).get_json()
+    assert upload(client, portfolio["id"], document, "cv.pdf").status_code == 201
+    statuses = race(client, [
+        lambda other: other.post(f"{API}/{portfolio['id']}/duplicate")] * 4)
+    assert statuses == [201, 413, 413, 413]
+    assert stored_bytes(test_database) == 2 * len(document)
+
+
+def test_racing_uploads_fill_the_quota_exactly(make_app, test_database):
+    document = pdf_bytes(Subject="x" * 200_000)
+    client = signed_in_client(make_app(USER_STORAGE_QUOTA_BYTES=2 * len(document) + 1000),
+                              "race-upload@example.com")
+    portfolio = client.post(f"{API}/", json={"title": "Race"}).get_json()
+    statuses = race(client, [lambda other: upload(other, portfolio["id"], document, "cv.pdf")] * 10)
+    assert statuses == [201] * 2 + [413] * 8  # neither over the quota nor refusing what fits
+    assert stored_bytes(test_database) == 2 * len(document)
+    proof = Portfolio.objects.get(id=portfolio["id"]).proofs[0]
+    client.delete(f"{API}/{portfolio['id']}/proofs/{proof.id}")
+    client.delete(f"{API}/{portfolio['id']}/proofs/trash/{proof.id}")
+    assert upload(client, portfolio["id"], document, "again.pdf").status_code == 201
+
+
+def test_a_reservation_lost_with_its_process_comes_back(app, auth_client, portfolio,
+                                                        test_database):
+    from app import tasks
+    upload(auth_client, portfolio["id"], pdf_bytes(), "a.pdf")
+    user_id = ObjectId(auth_client.user["id"])
+    usage = test_database["storage_usage"]
+    actual = usage.find_one({"_id": user_id})["bytes"]
+    assert actual == stored_bytes(test_database)
+    # An upload reserved 5 MB, then its process was killed: no one gave them back.
+    usage.update_one({"_id": user_id}, {"$inc": {"bytes": 5 * MB},
+                                         "$set": {"updated_at": utcnow() - timedelta(hours=2)}})
+    with app.app_context():
+        tasks.proofs_cleanup.apply().get()
+    assert usage.find_one({"_id": user_id})["bytes"] == actual
 
 
 def test_file_over_the_size_limit_is_413_and_leaves_nothing(make_app, test_database):

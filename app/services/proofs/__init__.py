@@ -25,6 +25,7 @@ from pymongo import ReturnDocument
 from ...models.portfolio import (
     MAX_PROOFS_PER_PORTFOLIO, PROOF_DELETED, SECTIONS, Portfolio, Proof,
 )
+from ...extensions import mongo_db
 from ...models.user import utcnow
 from .. import accounts, portfolios
 from .cleanup import find_orphans, purge_expired_trash, remove_orphans  # noqa: F401
@@ -32,8 +33,9 @@ from .images import clean_image
 from .serving import read_proof_bytes, send_proof  # noqa: F401
 from .sniffing import IMAGE_FORMATS, WEBP, Refused, detect_type, safe_filename
 from .storage import (  # noqa: F401
-    WRITE_BATCH, TooLarge, bucket, delete_files, ensure_indexes, file_ids_of, files_collection,
-    quota_refusal, size_refusal, size_limit_message, store, stored_length, used_bytes,
+    USAGE, WRITE_BATCH, TooLarge, bucket, bytes_left, delete_files, ensure_indexes, file_ids_of,
+    files_collection, quota_refusal, recount_usage, release, reserve, size_refusal,
+    size_limit_message, store, stored_length, used_bytes,
 )
 
 # Accepted `item_type` values → the stored section name (the singular forms are accepted too).
@@ -107,22 +109,7 @@ def upload_proof(portfolio_id, user, upload, data):
     item_type, item_id = resolve_item(portfolio, data["item_type"], data.get("item_id"))
     if len(portfolio.proofs) >= MAX_PROOFS_PER_PORTFOLIO:
         abort(422, message=f"A portfolio holds at most {MAX_PROOFS_PER_PORTFOLIO} proofs.")
-    max_size = current_app.config["PROOF_MAX_BYTES"]
-    left = current_app.config["USER_STORAGE_QUOTA_BYTES"] - used_bytes(user.id)
-    ensure_indexes()
-    try:
-        proof = _stored_proof(upload, portfolio, user.id, min(max_size, max(left, 0)))
-    except TooLarge:
-        size = _upload_size(upload)
-        refused = size_refusal() if size > max_size else quota_refusal(size, left)
-        abort(refused.status, message=refused.message)
-    except Refused as refused:
-        abort(refused.status, message=refused.message)
-    stored_total = stored_length(file_ids_of([proof]))
-    if used_bytes(user.id) > current_app.config["USER_STORAGE_QUOTA_BYTES"]:
-        # Another upload finished meanwhile and the two together do not fit.
-        delete_files(file_ids_of([proof]))
-        abort(413, message=quota_refusal(stored_total, left - stored_total).message)
+    proof = _store_within_quota(upload, portfolio, user.id)
     proof.item_type, proof.item_id = item_type, item_id
     proof.title, proof.visibility = data.get("title") or proof.filename, data["visibility"]
     proof.created_at = utcnow()
@@ -134,6 +121,35 @@ def upload_proof(portfolio_id, user, upload, data):
         delete_files(file_ids_of([proof]))
         abort(422, message="The item was deleted, or the portfolio is full of proofs, while the "
                            "file was uploading; nothing was kept.")
+    return proof
+
+
+def _store_within_quota(upload, portfolio, user_id):
+    """Reserve the upload's size in the quota, store it, then count what was really stored
+    (an image is re-encoded and gets a thumbnail): 413 when it does not fit."""
+    max_size = current_app.config["PROOF_MAX_BYTES"]
+    size = _upload_size(upload)
+    if size > max_size:
+        abort(413, message=size_refusal().message)
+    if not reserve(user_id, size):
+        abort(413, message=quota_refusal(size, bytes_left(user_id)).message)
+    ensure_indexes()
+    try:
+        proof = _stored_proof(upload, portfolio, user_id, max_size)
+    except BaseException as exc:
+        release(user_id, size)
+        if isinstance(exc, TooLarge):
+            abort(413, message=size_refusal().message)
+        if isinstance(exc, Refused):
+            abort(exc.status, message=exc.message)
+        raise
+    stored = stored_length(file_ids_of([proof]))
+    if stored > size and not reserve(user_id, stored - size):
+        delete_files(file_ids_of([proof]))  # gives `stored` back
+        release(user_id, size - stored)
+        abort(413, message=quota_refusal(stored, bytes_left(user_id)).message)
+    if stored < size:
+        release(user_id, size - stored)
     return proof
 
 
@@ -256,10 +272,11 @@ def copy_proofs(source, copy, new_ids):
     to_copy = [proof for proof in source.proofs
                if proof.item_type == "profile" or proof.item_id in new_ids]
     needed = stored_length(file_ids_of(to_copy))
-    left = current_app.config["USER_STORAGE_QUOTA_BYTES"] - used_bytes(copy.owner.id)
-    if needed > left:
+    owner_id = copy.owner.id
+    if not reserve(owner_id, needed):
         portfolios.delete(copy)
-        abort(413, message=quota_refusal(needed, left).message.replace("this file", "the copy"))
+        abort(413, message=quota_refusal(needed, bytes_left(owner_id)).message.replace(
+            "this file", "the copy"))
     copied, new_proof_ids = [], {}
     try:
         for proof in to_copy:
@@ -271,7 +288,9 @@ def copy_proofs(source, copy, new_ids):
             if proof.thumbnail_file_id:
                 new.thumbnail_file_id = _copy_file(proof.thumbnail_file_id, copy.owner.id, copy.id)
     except BaseException:
-        delete_files(file_ids_of(copied))
+        copied_bytes = stored_length(file_ids_of(copied))
+        delete_files(file_ids_of(copied))  # gives `copied_bytes` back
+        release(owner_id, needed - copied_bytes)
         raise
     update = {"proofs": [proof.to_mongo() for proof in copied]}
     photo = source.profile.photo_proof_id if source.profile else None
@@ -301,6 +320,12 @@ def export_proofs(user, archive):
                     target.write(block)
 
 
+def forget_usage(user):
+    """ACCOUNT_CLEANUPS: the deleted account's quota counter (its files are gone already)."""
+    mongo_db()[USAGE].delete_one({"_id": user.id})
+
+
 portfolios.DELETE_HOOKS.append(delete_portfolio_files)
 portfolios.DUPLICATE_HOOKS.append(copy_proofs)
 accounts.ACCOUNT_EXPORTERS.append(export_proofs)
+accounts.ACCOUNT_CLEANUPS.append(forget_usage)

@@ -1,7 +1,14 @@
 """GridFS storage of proof files (bucket `proofs`) and the per-user quota it counts.
 
 Every stored file carries `metadata = {owner, portfolio, kind: original|thumbnail, content_type}`,
-which is what the quota sums and what the orphan cleanup and portfolio deletion look for.
+which is what the orphan cleanup and portfolio deletion look for.
+
+The quota is a counter per user (`storage_usage`): a writer reserves the bytes it is about to
+store with ONE conditional `$inc` that only applies while they fit, so however many uploads and
+duplicates race, the total never exceeds the quota and none is refused while its bytes fit.
+`delete_files` gives the bytes back. The counter starts as the sum of the user's files, and
+`recount_usage` sets it to that sum again for users idle for a while (a process that died
+mid-upload cannot give its reservation back).
 """
 import hashlib
 from dataclasses import dataclass
@@ -15,6 +22,7 @@ from ...models.user import utcnow
 from .sniffing import Refused
 
 BUCKET = "proofs"
+USAGE = "storage_usage"
 # GridFS's standard chunk size, and how much of an upload is read and written at a time.
 GRIDFS_CHUNK_BYTES = 255 * 1024
 WRITE_BATCH = 16 * GRIDFS_CHUNK_BYTES
@@ -47,14 +55,20 @@ def ensure_indexes():
 
 
 def delete_files(file_ids):
-    """Delete GridFS files (and their chunks); ids already gone are fine."""
+    """Delete GridFS files (and their chunks), giving their bytes back to their owners' quota;
+    ids already gone are fine."""
+    file_ids = [file_id for file_id in file_ids if file_id is not None]
+    entries = list(files_collection().find({"_id": {"$in": file_ids}},
+                                           {"length": 1, "metadata.owner": 1}))
     for file_id in file_ids:
-        if file_id is None:
-            continue
         try:
             bucket().delete(file_id)
         except gridfs.errors.NoFile:
             chunks_collection().delete_many({"files_id": file_id})
+    for entry in entries:
+        owner = (entry.get("metadata") or {}).get("owner")
+        if owner is not None:
+            release(owner, entry["length"])
 
 
 def file_ids_of(proofs):
@@ -67,6 +81,44 @@ def file_ids_of(proofs):
 
 
 # --- quota -------------------------------------------------------------------------------------
+
+def reserve(user_id, needed):
+    """Count `needed` more bytes against the user's quota if they fit: True, else False. One
+    conditional update, atomic with every other writer's."""
+    quota = current_app.config["USER_STORAGE_QUOTA_BYTES"]
+    usage = mongo_db()[USAGE]
+    if usage.count_documents({"_id": user_id}, limit=1) == 0:
+        usage.update_one({"_id": user_id}, {"$setOnInsert": {
+            "bytes": used_bytes(user_id), "updated_at": utcnow()}}, upsert=True)
+    return usage.update_one(
+        {"_id": user_id, "bytes": {"$lte": quota - needed}},
+        {"$inc": {"bytes": needed}, "$set": {"updated_at": utcnow()}}).modified_count == 1
+
+
+def release(user_id, freed):
+    """Give `freed` bytes back to the user's quota (negative: take them, unconditionally)."""
+    mongo_db()[USAGE].update_one({"_id": user_id},
+                                 {"$inc": {"bytes": -freed}, "$set": {"updated_at": utcnow()}})
+
+
+def bytes_left(user_id):
+    usage = mongo_db()[USAGE].find_one({"_id": user_id})
+    used = usage["bytes"] if usage else used_bytes(user_id)
+    return current_app.config["USER_STORAGE_QUOTA_BYTES"] - used
+
+
+def recount_usage(idle):
+    """Set each counter idle for `idle` (a timedelta) to the sum of its user's files again:
+    what a process that died mid-upload had reserved comes back. Returns how many changed."""
+    changed = 0
+    usage = mongo_db()[USAGE]
+    for counter in usage.find({"updated_at": {"$lt": utcnow() - idle}}):
+        actual = used_bytes(counter["_id"])
+        changed += usage.update_one(
+            {"_id": counter["_id"], "updated_at": counter["updated_at"]},
+            {"$set": {"bytes": actual}}).modified_count if actual != counter["bytes"] else 0
+    return changed
+
 
 def used_bytes(user_id):
     """Everything the user stores in GridFS (every portfolio, originals and thumbnails)."""
