@@ -335,3 +335,27 @@ def test_bell_shows_an_opened_recruiter_link_and_marks_it_read(signed_in, browse
     page.keyboard.press("Escape")
     expect(popover).to_be_hidden()
     expect(bell).to_have_attribute("aria-expanded", "false")
+
+
+def test_what_was_typed_just_before_a_restore_is_kept(signed_in):
+    """The restore follows the autosave of what was typed a moment before: that text is in the
+    version kept before the restore, not lost with the replaced content."""
+    page = signed_in
+    portfolio = create_portfolio(page, "Typing then restoring")
+    path = f"/portfolios/{portfolio['id']}"
+    call_api(page, "PATCH", path, {"projects": [{"name": "Difference engine"}]})
+    call_api(page, "PATCH", path, {"projects": []})  # keeps the version with the project
+    open_editor(page, portfolio)
+    page.get_by_label("Headline").fill("Typed a moment before")
+    page.get_by_role("button", name="History").click()  # within the autosave's second
+    sheet = page.get_by_role("dialog", name="History")
+    sheet.locator(".version-row").filter(has_text="removing items").get_by_role(
+        "button", name=re.compile("^Restore")).click()
+    page.get_by_role("dialog", name=re.compile("^Restore version")).get_by_role(
+        "button", name=re.compile("^Restore version")).click()
+    expect(page.locator("#toasts")).to_contain_text("restored")
+    versions = call_api(page, "GET", f"{path}/versions")["data"]
+    kept = next(v for v in versions if v["reason"] == "before restore")
+    content = call_api(page, "GET", f"{path}/versions/{kept['version']}")["content"]
+    assert content["profile"]["headline"] == "Typed a moment before"
+    assert [p["name"] for p in stored(page, portfolio)["projects"]] == ["Difference engine"]

@@ -94,8 +94,12 @@ function versionList(sheet, editor, afterRestore) {
     });
     if (!confirmed) return;
     try {
-      const restored = await busy(button, () => api.post(`${path}/${number}/restore`, undefined,
-                                                         { ifMatch: editor.portfolio.version }));
+      // What was typed just before is saved first: the restore keeps it as a version.
+      const restored = await busy(button, async () => {
+        await editor.flush();
+        return api.post(`${path}/${number}/restore`, undefined,
+                        { ifMatch: editor.portfolio.version });
+      });
       editor.replace(restored);
       announce(`Version ${number} restored.`);
       preview.hide();
@@ -107,6 +111,8 @@ function versionList(sheet, editor, afterRestore) {
   }
 
   more.addEventListener("click", () => busy(more, () => load(versions.length)));
+  // A save makes the listed newest version a past one: its Restore button comes back.
+  editor.onChange(() => list.replaceChildren(...versions.map(versionRow)));
   return { refresh: () => load(0) };
 }
 
@@ -232,6 +238,7 @@ function trashList(sheet, editor) {
         return;
       }
       announce(`“${name}” restored.`);
+      await editor.flush();  // the reload adopts the server's state: nothing typed is lost
       await Promise.all([refresh(), editor.reload().catch(showError)]);
     });
     const purgeButton = row.querySelector('[data-action="purge"]');

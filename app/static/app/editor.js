@@ -13,8 +13,9 @@
  * The other panels get `editor`, the one context object below: the portfolio as the editor sees
  * it, `change(fields)` (a local, autosaved, undoable edit; profile/theme as merge patches),
  * `saveNow(fields)` (saved at once; rejects with the ApiError), `replace(portfolio)` (the server
- * changed it: a restore), `reload()`, `refreshPreview()` and `onChange(listener)` (called with
- * (portfolio, {source}) after every change or save; sources in editor-session.js).
+ * changed it: a restore), `flush()` (send what is pending now, before the server replaces the
+ * content, so no typing is lost), `reload()`, `refreshPreview()` and `onChange(listener)`
+ * (called with (portfolio, {source}) after every change or save; sources in editor-session.js).
  */
 import { api } from "./api.js";
 import { showError } from "./dom.js";
@@ -83,6 +84,7 @@ async function start() {
     change: (fields) => session.change(fields),
     saveNow: (fields) => session.saveNow(fields),
     replace: (newer) => session.replace(newer),
+    flush: () => session.flush(),
     reload: () => session.reload(),
     refreshPreview: () => preview.refresh(),
     onChange: (listener) => session.onChange(listener),
