@@ -277,3 +277,37 @@ def test_an_upload_racing_an_item_delete_leaves_no_orphan(auth_client, portfolio
     assert [p["id"] for p in trash_of(auth_client, portfolio["id"])] == [proof["id"]]
     raw = Portfolio._get_collection().find_one({"_id": ObjectId(portfolio["id"])})
     assert not raw["proofs"]
+
+
+def test_naming_a_trashed_photo_again_brings_it_back(auth_client, portfolio, client):
+    """The editor trashes a removed photo; its Undo names it again as the photo."""
+    url = f"{API}/{portfolio['id']}"
+    photo = upload(auth_client, portfolio["id"], image_bytes("PNG"), "me.png",
+                   visibility="public").get_json()
+    auth_client.patch(url, json={"profile": {"photo_proof_id": photo["id"]}})
+    auth_client.patch(url, json={"profile": {"photo_proof_id": None}})
+    auth_client.delete(f"{url}/proofs/{photo['id']}")
+    assert client.get(f"/p/{portfolio['slug']}/proofs/{photo['id']}").status_code == 404
+    undone = auth_client.patch(url, json={"profile": {"photo_proof_id": photo["id"]}})
+    assert undone.status_code == 200, undone.get_json()
+    assert undone.get_json()["profile"]["photo_proof_id"] == photo["id"]
+    assert photo["id"] in [p["id"] for p in undone.get_json()["proofs"]]
+    assert trash_of(auth_client, portfolio["id"]) == []
+    assert client.get(f"/p/{portfolio['slug']}/proofs/{photo['id']}").status_code == 200
+    # Another portfolio's proof, or a document, is still refused.
+    document = upload(auth_client, portfolio["id"], pdf_bytes(), "cv.pdf").get_json()
+    auth_client.delete(f"{url}/proofs/{document['id']}")
+    refused = auth_client.patch(url, json={"profile": {"photo_proof_id": document["id"]}})
+    assert refused.status_code == 422
+
+
+def test_old_photos_are_not_listed_as_documents(auth_client, portfolio, client):
+    url = f"{API}/{portfolio['id']}"
+    old, current = (upload(auth_client, portfolio["id"], image_bytes("PNG"), f"{name}.png",
+                           visibility="public").get_json() for name in ("old", "current"))
+    cv = upload(auth_client, portfolio["id"], pdf_bytes(), "cv.pdf", visibility="public")
+    auth_client.patch(url, json={"profile": {"photo_proof_id": current["id"]}})
+    page = client.get(f"/p/{portfolio['slug']}").get_data(as_text=True)
+    assert f"/proofs/{old['id']}" not in page
+    assert page.count(f"/proofs/{current['id']}") >= 1  # the photo itself
+    assert f"/proofs/{cv.get_json()['id']}" in page  # a profile document is listed

@@ -339,9 +339,10 @@ def _check_image_proof_reference(portfolio, field, value):
         return
     stored = getattr(portfolio, field)
     current = stored.get(key) if isinstance(stored, dict) else getattr(stored, key, None)
+    # A proof in the trash is fine too: naming it again brings it back (`_recalled_images`).
     if str(proof_id) != str(current) and not any(
             str(proof.id) == str(proof_id) and (proof.content_type or "").startswith("image/")
-            for proof in portfolio.proofs):
+            for proof in [*portfolio.proofs, *portfolio.trash]):
         abort(422, message=f"{field}.{key} must name an image proof of this portfolio.",
               errors={field: {key: ["Not an image proof of this portfolio."]}})
 
@@ -350,6 +351,21 @@ def _kept_items(portfolio, touched):
     """Section name → ids of its items after the write, for each section the write replaced."""
     return {section: [item.id for item in getattr(portfolio, field)]
             for section, (field, _) in SECTIONS.items() if field in touched}
+
+
+def _image_references(profile, theme):
+    photo = (profile or {}).get("photo_proof_id")
+    background = (theme or {}).get("background_image_proof_id")
+    return {str(reference) for reference in (photo, background) if reference}
+
+
+def _recalled_images(before, portfolio):
+    """Trashed proofs that the change names again as the photo or the background (an undone
+    removal of the photo): they come back from the trash with the write."""
+    raw = portfolio.to_mongo()
+    named = _image_references(raw.get("profile"), raw.get("theme")) - _image_references(
+        before.get("profile"), before.get("theme"))
+    return [proof.id for proof in portfolio.trash if str(proof.id) in named]
 
 
 def _attached_to(kept, keep):
@@ -361,11 +377,11 @@ def _attached_to(kept, keep):
                     for section, ids in kept.items()]}
 
 
-def _proof_moves(kept, now):
+def _proof_moves(kept, now, recalled=()):
     """Pipeline stages, after the content's `$set`, that move the proofs of removed items to the
-    trash and bring back from the trash the proofs whose item is there again (a restore) — as
-    many as the portfolio has room for; the others stay in the trash. Each stage sees the
-    document as the previous one left it; `_revived` is a scratch field."""
+    trash and bring back from the trash the proofs whose item is there again (a restore) and the
+    `recalled` ones — as many as the portfolio has room for; the others stay in the trash. Each
+    stage sees the document as the previous one left it; `_revived` is a scratch field."""
     def pick(array, condition):
         return {"$filter": {"input": {"$ifNull": [array, []]}, "as": "proof", "cond": condition}}
 
@@ -373,11 +389,13 @@ def _proof_moves(kept, now):
         return {"$map": {"input": array, "as": "proof", "in": {"$mergeObjects": [
             "$$proof", {"trashed_at": trashed_at, "trash_reason": reason}]}}}
 
-    removed = _attached_to(kept, keep=False)
+    removed = _attached_to(kept, keep=False) if kept else False
     kept_proofs = pick("$proofs", {"$not": [removed]})
     room = {"$max": [0, {"$subtract": [MAX_PROOFS_PER_PORTFOLIO, {"$size": kept_proofs}]}]}
-    revivable = pick("$trash", {"$and": [{"$eq": ["$$proof.trash_reason", ITEM_REMOVED]},
-                                         _attached_to(kept, keep=True)]})
+    revivable = pick("$trash", {"$or": [
+        {"$in": ["$$proof.id", {"$literal": list(recalled)}]},
+        {"$and": [{"$eq": ["$$proof.trash_reason", ITEM_REMOVED]},
+                  _attached_to(kept, keep=True) if kept else False]}]})
     return [
         {"$set": {"_revived": {"$slice": [revivable, room]}}},
         {"$set": {
@@ -423,8 +441,9 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
         values["version"] = {"$add": ["$version", 1]}
         pipeline = [{"$set": values}]
         kept = _kept_items(portfolio, touched)
-        if kept:
-            pipeline += _proof_moves(kept, portfolio.updated_at)
+        recalled = _recalled_images(before, portfolio)
+        if kept or recalled:
+            pipeline += _proof_moves(kept, portfolio.updated_at, recalled)
         try:
             after = Portfolio._get_collection().find_one_and_update(
                 {"_id": portfolio.id, "version": base_version}, pipeline,

@@ -300,15 +300,17 @@ def _item_name(section, item):
 
 def _proof_entries(view, proof_url):
     """Visible proofs grouped by the item they belong to: {(item_type, item_id): [proof]}.
-    The photo and the background image are shown as such, not listed."""
+    The photo and the background image are shown as such, not listed; the profile's other
+    images are photos and backgrounds used before (the editor uploads them there), not
+    documents: not listed either."""
     theme = view.get("theme") or {}
     shown_elsewhere = {view.get("profile", {}).get("photo_proof_id"),
                        theme.get("background_image_proof_id")}
     grouped = {}
     for proof in view.get("proofs", []):
-        if proof.get("id") in shown_elsewhere:
-            continue
         is_image = (proof.get("content_type") or "").startswith("image/")
+        if proof.get("id") in shown_elsewhere or (is_image and proof.get("item_type") == "profile"):
+            continue
         entry = {
             "id": proof["id"], "title": proof.get("title") or proof.get("filename") or "Document",
             "kind": proof_kind(proof.get("content_type")), "is_image": is_image,

@@ -343,3 +343,29 @@ def test_no_sideways_scroll(signed_in, width):
     page.set_viewport_size({"width": width, "height": 900})
     open_editor(page, demo_portfolio(page))
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_a_replaced_photo_leaves_the_page_and_undo_brings_it_back(signed_in, live_server):
+    page = signed_in
+    portfolio = open_editor(page, create_portfolio(page, "Photos", is_private=False))
+    page.locator("#photo-input").set_input_files(png_file("first.png"))
+    expect(page.locator("#photo-image")).to_be_visible()
+    expect(status(page)).to_have_text("Saved")
+    first = stored(page, portfolio)["profile"]["photo_proof_id"]
+    assert first
+    page.locator("#photo-input").set_input_files(png_file("second.png"))
+    expect(page.locator("#photo-image")).not_to_have_attribute("src", re.compile(first))
+    expect(status(page)).to_have_text("Saved")
+    current = stored(page, portfolio)
+    assert current["profile"]["photo_proof_id"] not in (None, first)
+    trash = call_api(page, "GET", f"/portfolios/{portfolio['id']}/proofs/trash")["data"]
+    assert [proof["id"] for proof in trash] == [first]
+    visitor = page.context.browser.new_context(base_url=live_server.url)
+    public = visitor.new_page().goto(f"/p/{portfolio['slug']}")
+    assert first not in public.text()
+    visitor.close()
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("#photo-image")).to_have_attribute("src", re.compile(first))
+    expect(status(page)).to_have_text("Saved")
+    assert stored(page, portfolio)["profile"]["photo_proof_id"] == first
+    assert call_api(page, "GET", f"/portfolios/{portfolio['id']}/proofs/trash")["data"] == []

@@ -207,17 +207,33 @@ export function mountPhoto({ root, session }) {
   const remove = root.querySelector("#photo-remove");
   const uploads = root.querySelector("#photo-uploads");
 
+  // A replaced or removed photo leaves the page for good: its file goes to the trash, unless
+  // it is the background too. Naming it again (Undo) brings it back from the trash.
+  function retire(photoId) {
+    session.history.seal();  // each photo change is a step of its own for Undo
+    const portfolio = session.portfolio;
+    const photo = (portfolio.proofs || []).find((entry) => entry.id === photoId);
+    if (!photo || photo.item_type !== "profile"
+        || portfolio.theme?.background_image_proof_id === photoId) return;
+    api.delete(`${proofsPath(session)}/${photoId}`).catch(showError);
+  }
+
   input.addEventListener("change", async () => {
     const [file] = input.files;
     input.value = "";
     if (!file) return;
     // The photo is on the page for everyone: its file is public.
+    const previous = session.portfolio.profile?.photo_proof_id;
     const proof = await uploadWithProgress(file, {
       item_type: "profile", title: "Profile photo", visibility: "public" }, { session, uploads });
-    if (proof) session.change({ profile: { photo_proof_id: proof.id } });
+    if (!proof) return;
+    session.change({ profile: { photo_proof_id: proof.id } });
+    retire(previous);
   });
   remove.addEventListener("click", () => {
+    const previous = session.portfolio.profile?.photo_proof_id;
     session.change({ profile: { photo_proof_id: null } });
+    retire(previous);
     input.focus();
   });
 
