@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.demo_content import demo_portfolio_content
 
 from .conftest import _is_problem
-from .helpers import call_api, create_portfolio
+from .helpers import call_api, create_portfolio, wait_for_sign_in
 
 # What to type into a new item of each section for it to be complete (label → value).
 NEW_ITEMS = {
@@ -369,3 +369,31 @@ def test_a_replaced_photo_leaves_the_page_and_undo_brings_it_back(signed_in, liv
     expect(status(page)).to_have_text("Saved")
     assert stored(page, portfolio)["profile"]["photo_proof_id"] == first
     assert call_api(page, "GET", f"/portfolios/{portfolio['id']}/proofs/trash")["data"] == []
+
+
+def test_changes_typed_when_the_session_ended_are_saved_after_signing_in_again(signed_in,
+                                                                               live_server):
+    # "Sign out everywhere" on another device, then typing here: the editor's 401 sends it to
+    # sign in, with no "Leave site?" question, and the headline must come back and be saved.
+    page = signed_in
+    portfolio = open_editor(page, create_portfolio(page, "Two devices"))
+    other_device = page.context.browser.new_context(
+        base_url=live_server.url, storage_state=page.context.storage_state())
+    call_api(other_device.new_page(), "POST", "/auth/sessions/revoke-all")
+    other_device.close()
+    warnings = []
+    page.on("dialog", lambda dialog: (warnings.append(dialog.type), dialog.accept()))
+
+    page.get_by_label("Headline").fill("Typed on the second device")
+    editor_path = f"/app/portfolios/{portfolio['id']}"
+    wait_for_sign_in(page, editor_path)
+    assert warnings == []  # the typing waits in the tab's draft
+    page.get_by_label("Email").fill(page.account.email)
+    page.get_by_label("Password").fill(page.account.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(f"{re.escape(editor_path)}$"))
+    expect(page.locator("#toasts")).to_contain_text("Your unsaved changes were restored.")
+    expect(page.get_by_label("Headline")).to_have_value("Typed on the second device")
+    expect(status(page)).to_have_text("Saved")
+    assert stored(page, portfolio)["profile"]["headline"] == "Typed on the second device"
+    assert page.evaluate("sessionStorage.length") == 0  # nothing left once saved

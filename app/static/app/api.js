@@ -7,7 +7,9 @@
  *   `{code, status, message, errors?}`; a 409's `current_version` is in `error.body`);
  * - adds `X-CSRF-TOKEN` (the readable csrf_access_token cookie) to POST, PUT, PATCH and DELETE;
  * - on a 401, refreshes the session once (POST /auth/refresh with the refresh cookie, one tab at
- *   a time) and retries the call once; when the session is over, goes to /signin?next=<page>;
+ *   a time) and retries the call once; when the session is over, goes to /signin?next=<page>,
+ *   firing "ended" on `sessionEvents` just before (the editor keeps its unsaved changes for
+ *   after sign-in, so it need not ask "Leave site?");
  * - reports a request that never reached the server as an `ApiError` of kind "offline";
  * - uploads files with progress (XMLHttpRequest) and downloads files, under the same rules.
  *
@@ -140,6 +142,9 @@ function sendWithXhr(method, path, body, { ifMatch, signal, onProgress }) {
   });
 }
 
+/** "ended": the session is over and this page is about to leave for /signin. */
+export const sessionEvents = new EventTarget();
+
 let refreshing = null;
 
 /** Spend the refresh cookie for new session cookies; false when the session is over. Calls
@@ -175,6 +180,8 @@ async function withSession(send, { anonymous = false } = {}) {
   if (result.status === 401 && !anonymous) {
     if (await refreshSession()) result = await send();
     if (result.status === 401) {
+      // Before leaving: the page's beforeunload runs inside location.assign().
+      sessionEvents.dispatchEvent(new Event("ended"));
       location.assign(signInUrl());
       throw new ApiError("Your session has ended; sign in again.",
                          { status: 401, kind: "signed-out" });

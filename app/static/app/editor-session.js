@@ -17,6 +17,13 @@
  *   API's errors) until they are edited again; the other fields are still saved.
  * Fields `notReady(changes)` names (a new item without its name) are kept back until complete.
  *
+ * Draft: the changes not saved yet (in flight + pending) and the version they are based on are
+ * kept in this tab's sessionStorage as they change, and removed once saved, because a session
+ * that ends (signed out elsewhere, refresh token expired) sends the page to /signin and the
+ * typing would be gone. Content only: the session's tokens are HttpOnly cookies. The editor
+ * opened again in this tab calls `restoreDraft()`: the changes come back as local edits, saved
+ * with `If-Match` their own version, so one made stale elsewhere meanwhile is a 409 like any.
+ *
  * Events: "status" ({state, text}: saved, unsaved, saving, offline, conflict, error), "saved"
  * ({changes}: what the server just stored), "invalid" ({errors, changes}). `onChange(listener)`
  * calls listener(portfolio, {source}) after every change, source being "edit", "undo", "redo",
@@ -31,6 +38,7 @@ import { UndoHistory } from "./editor-undo.js";
 const SAVE_DELAY_MS = 1000;
 const RETRY_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
 const FIELD_REFUSAL = "check the marked fields.";
+const DRAFT_KEY_PREFIX = "vitrine-editor-draft:";
 
 const isStale = (error) => error.status === 409 && error.body?.current_version !== undefined;
 const isTransient = (error) => error.offline || error.status >= 500 || error.status === 429;
@@ -55,6 +63,11 @@ export class EditorSession extends EventTarget {
   #lastStatus = "";
   #askAboutConflict;
   #notReady;
+  #draftKey;
+  #draftKept = true;
+  // The version a restored draft was based on while older than `saved`: sent as If-Match until
+  // the conflict it makes is answered, so the newer version is never overwritten unasked.
+  #basedOn = null;
 
   /**
    * @param {object} options
@@ -65,6 +78,7 @@ export class EditorSession extends EventTarget {
   constructor({ portfolio, askAboutConflict, notReady }) {
     super();
     this.#path = `/portfolios/${portfolio.id}`;
+    this.#draftKey = DRAFT_KEY_PREFIX + portfolio.id;
     this.#saved = portfolio;
     this.#askAboutConflict = askAboutConflict;
     this.#notReady = notReady;
@@ -82,6 +96,11 @@ export class EditorSession extends EventTarget {
 
   get hasUnsavedChanges() {
     return Boolean(!isEmpty(this.#pending) || this.#sending || this.#explicit.length);
+  }
+
+  /** Are the unsaved changes all in this tab's draft (they survive leaving the page)? */
+  get draftKept() {
+    return this.#draftKept;
   }
 
   /** Is this item stored on the server (so that files can be attached to it)? */
@@ -126,12 +145,30 @@ export class EditorSession extends EventTarget {
     });
   }
 
+  /**
+   * Take back the draft an earlier page of this tab left (see Draft above) as local edits, one
+   * undo step, saved like typing. Call before the panels are drawn. True when there was one.
+   */
+  restoreDraft() {
+    let draft = null;
+    try {
+      draft = JSON.parse(sessionStorage.getItem(this.#draftKey));
+    } catch {
+      // Storage off or an unreadable draft: nothing to restore.
+    }
+    if (!draft?.changes || isEmpty(draft.changes)) return false;
+    if (draft.version !== this.#saved.version) this.#basedOn = draft.version;
+    this.#edit(draft.changes, "edit");
+    return true;
+  }
+
   /** The server changed the portfolio (a restore, a reload): adopt it, drop local state. */
   replace(portfolio) {
     this.#generation += 1;
     clearTimeout(this.#timer);
     this.#timer = null;
     this.#saved = portfolio;
+    this.#basedOn = null;
     this.#pending = {};
     this.#sending = null;
     this.#held.clear();
@@ -179,6 +216,7 @@ export class EditorSession extends EventTarget {
 
   #changed(source) {
     this.#view = null;
+    this.#keepDraft();
     const portfolio = this.portfolio;
     for (const listener of this.#listeners) {
       try {
@@ -188,6 +226,26 @@ export class EditorSession extends EventTarget {
       }
     }
     this.#emitStatus();
+  }
+
+  /** The draft as the changes are now; #changed() calls it, as every edit and save passes by. */
+  #keepDraft() {
+    const changes = combineChanges(this.#sending || {}, this.#pending);
+    try {
+      if (isEmpty(changes)) {
+        sessionStorage.removeItem(this.#draftKey);
+      } else {
+        sessionStorage.setItem(this.#draftKey,
+                               JSON.stringify({ version: this.#baseVersion, changes }));
+      }
+      this.#draftKept = true;
+    } catch {
+      this.#draftKept = false; // storage full or off: the leave warning stays the safeguard
+    }
+  }
+
+  get #baseVersion() {
+    return this.#basedOn ?? this.#saved.version;
   }
 
   #emitStatus() {
@@ -222,7 +280,7 @@ export class EditorSession extends EventTarget {
     this.#emitStatus();
     let saved;
     try {
-      saved = await api.patch(this.#path, changes, { ifMatch: this.#saved.version });
+      saved = await api.patch(this.#path, changes, { ifMatch: this.#baseVersion });
     } catch (error) {
       if (generation !== this.#generation) return;
       this.#sending = null;
@@ -242,7 +300,7 @@ export class EditorSession extends EventTarget {
     this.#emitStatus();
     let saved;
     try {
-      saved = await api.patch(this.#path, job.fields, { ifMatch: this.#saved.version });
+      saved = await api.patch(this.#path, job.fields, { ifMatch: this.#baseVersion });
     } catch (error) {
       this.#sending = null;
       if (isStale(error)) {
@@ -307,6 +365,7 @@ export class EditorSession extends EventTarget {
       return;
     }
     this.#conflict = false;
+    this.#basedOn = null;
     if (choice === "theirs") {
       this.replace(newer);
       return;

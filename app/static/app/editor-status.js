@@ -1,8 +1,11 @@
 /**
  * What the person sees of the saving: the status in the top bar ("Saving…", "Saved",
  * "Unsaved changes", "Offline — retrying", "Conflict", "Not saved: …"), the conflict dialog,
- * and the browser's warning before leaving with changes not saved yet.
+ * and the browser's warning before leaving with changes not saved yet — but for the trip to
+ * sign in when the session has ended: the changes wait in the tab's draft (editor-session.js)
+ * and come back after, while "Stay" would leave the person on a page that can save nothing.
  */
+import { sessionEvents } from "./api.js";
 
 export function mountSaveStatus(element, session) {
   const show = ({ state, text }) => {
@@ -11,8 +14,10 @@ export function mountSaveStatus(element, session) {
   };
   show(session.status);
   session.addEventListener("status", (event) => show(event.detail));
+  let signingIn = false;
+  sessionEvents.addEventListener("ended", () => { signingIn = true; });
   window.addEventListener("beforeunload", (event) => {
-    if (!session.hasUnsavedChanges) return;
+    if (!session.hasUnsavedChanges || (signingIn && session.draftKept)) return;
     event.preventDefault();
     event.returnValue = ""; // still needed by some browsers to show the warning
   });

@@ -16,9 +16,10 @@
  * changed it: a restore), `flush()` (send what is pending now, before the server replaces the
  * content, so no typing is lost), `reload()`, `refreshPreview()` and `onChange(listener)`
  * (called with (portfolio, {source}) after every change or save; sources in editor-session.js).
+ * Changes this tab could not save before leaving (the session ended) come back from its draft.
  */
 import { api } from "./api.js";
-import { showError } from "./dom.js";
+import { announce, showError } from "./dom.js";
 import { mountContent } from "./editor-content.js";
 import { mountDesign } from "./editor-design.js";
 import { fieldsNotReady } from "./editor-fields.js";
@@ -64,6 +65,9 @@ async function start() {
     portfolio, askAboutConflict: conflictQuestion(document.getElementById("conflict-dialog")),
     notReady: fieldsNotReady,
   });
+  // What this tab typed but could not save before (its session ended on the way): before the
+  // panels are drawn, so that they show it.
+  const restored = session.restoreDraft();
   mountSaveStatus(statusElement, session);
   mountUndoControls({ undoButton: document.getElementById("undo"),
                       redoButton: document.getElementById("redo"), session });
@@ -92,6 +96,7 @@ async function start() {
   mountPanel(mountDesign, document.getElementById("design-pane"), editor);
   mountPanel(mountPublish, document.getElementById("publish-panel"), editor);
   mountPanel(mountHistory, document.getElementById("history-panel"), editor);
+  if (restored) announce("Your unsaved changes were restored.");
 }
 
 start();
