@@ -18,7 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # Without MONGODB_URI a local mongod keeps its data under instance/mongodb across restarts.
-# A Celery worker (with beat) runs beside the app and stops with it.
+# A Celery worker (with beat) runs beside the app and stops with it; scripts/supervise.py starts
+# it again whenever it exits (a worker that died would leave the visits uncounted).
 run: install
 	@mkdir -p instance
 	@set -e; \
@@ -28,7 +29,8 @@ run: install
 	export MONGODB_URI; \
 	echo "MongoDB: $$MONGODB_URI"; \
 	demo="$$($(FLASK) seed-demo)"; echo "$$demo"; \
-	$(BIN)/celery -A celery_worker worker --beat --pool=solo --loglevel=warning \
+	$(BIN)/python scripts/supervise.py -- $(BIN)/celery -A celery_worker worker --beat \
+	  --pool=solo --loglevel=warning \
 	  --schedule instance/celerybeat-schedule > instance/celery.log 2>&1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "Celery worker and beat: pid $$worker, log instance/celery.log"; \

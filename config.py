@@ -140,6 +140,44 @@ class Config:
         },
         "timezone": "UTC",
     }
+    # How long a task message a worker took but never acknowledged (a worker killed, or a Redis
+    # restart while it held messages: it cannot put them back while Redis is down) stays hidden
+    # before any worker puts it back in its queue (kombu's `unacked` hash, `restore_visible`).
+    # Above the longest task plus its retry countdown (5 minutes at most): a message restored too
+    # early runs twice, which the tasks tolerate (they are idempotent) but should not need to.
+    CELERY_VISIBILITY_TIMEOUT = _env_int("CELERY_VISIBILITY_TIMEOUT", 900)
+    # Applied over CELERY in the worker and beat processes only (celery_worker.py): they must
+    # ride out a Redis restart, where the web app's publishing must fail fast.
+    CELERY_WORKER = {
+        # Replaces the app's options (no `max_retries: 0`): the worker reconnects until Redis
+        # answers again. Bounded socket waits: without them, kombu documents, a Redis that
+        # vanishes without closing the TCP connection (a failover) hangs a synchronous command
+        # such as an acknowledgement for ever.
+        "broker_transport_options": {
+            "socket_connect_timeout": 5,
+            "socket_timeout": 10,  # above the 1 s BRPOP the worker polls with
+            "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+            # Look for such messages every few seconds (kombu's default: every 100 s).
+            "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+            "unacked_restore_throttle": 1,
+        },
+        "broker_connection_retry": True,
+        "broker_connection_max_retries": None,  # however long Redis is down (default: 100 tries)
+        # Remote control's pub/sub connection always has a read pending on Redis: it is what
+        # notices a restart when the task channel has none (its prefetch full of messages whose
+        # acknowledgement failed), so the worker reconnects instead of waiting for ever. Its
+        # channel was also the trigger of the worker's crash on Redis restarts, fixed in
+        # celery_worker.py (close_every_channel).
+        "worker_enable_remote_control": True,
+        # A worker exists to consume: never run tasks in-process, even if Redis was down when it
+        # started (celery_init_app would otherwise make it eager, and beat would run its
+        # schedule inside the beat process).
+        "task_always_eager": False,
+        # Tasks running when the connection drops finish rather than being killed half-way:
+        # their acknowledgement reaches Redis if it is back by then, or the message comes back
+        # after the visibility timeout and counts once (the tasks are idempotent).
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+    }
 
     # flask-smorest / OpenAPI
     API_TITLE = "Vitrine API"
