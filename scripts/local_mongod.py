@@ -101,6 +101,11 @@ def start(dbpath, port=None, replica_set="rs0", fork=False, quiet=True):
         args += ["--logpath", str(log_path)]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     client = _wait_ready(f"mongodb://127.0.0.1:{port}/")
+    answering = client.admin.command("getCmdLineOpts")["parsed"]["storage"]["dbPath"]
+    if Path(answering).resolve() != dbpath:
+        # Another server took the free port first: the one answering is not ours.
+        client.close()
+        raise RuntimeError(f"port {port} is another mongod's ({answering}); see {log_path}")
     _initiate_replica_set(client, port, replica_set)
     client.close()
     return f"mongodb://127.0.0.1:{port}/?replicaSet={replica_set}", process

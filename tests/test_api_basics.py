@@ -120,6 +120,8 @@ def own_mongod():
         uri, process = local_mongod.start(dbpath)
         try:
             yield uri, process
+            # The server the test froze was its own, not another one on the same port.
+            assert process.poll() is None, "the test's mongod had exited"
         finally:
             os.kill(process.pid, signal.SIGCONT)
             process.terminate()
