@@ -359,13 +359,13 @@ def _image_references(profile, theme):
     return {str(reference) for reference in (photo, background) if reference}
 
 
-def _recalled_images(before, portfolio):
-    """Trashed proofs that the change names again as the photo or the background (an undone
-    removal of the photo): they come back from the trash with the write."""
-    raw = portfolio.to_mongo()
-    named = _image_references(raw.get("profile"), raw.get("theme")) - _image_references(
+def _recalled_images(before, after, trash):
+    """Trashed proofs that the change (content `before` → `after`) names again as the photo or
+    the background (an undone removal of the photo): they come back from the trash with the
+    write."""
+    named = _image_references(after.get("profile"), after.get("theme")) - _image_references(
         before.get("profile"), before.get("theme"))
-    return [proof.id for proof in portfolio.trash if str(proof.id) in named]
+    return [proof.id for proof in trash if str(proof.id) in named]
 
 
 def _attached_to(kept, keep):
@@ -430,18 +430,18 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
         touched = set(change(portfolio))
         check_skill_references(portfolio, strict="skills" in touched)
         touched.add("skills")
-        removal = versions.removal(before, portfolio, reason)
-        if removal:
-            versions.snapshot(portfolio.id, base_version, before, removal)
         portfolio.updated_at = utcnow()
         portfolio.validate()
         raw = portfolio.to_mongo().to_dict()
         _check_size(raw)
+        removal = versions.removal(before, raw, reason)
+        if removal:
+            versions.snapshot(portfolio.id, base_version, before, removal)
         values = {field: {"$literal": raw.get(field)} for field in touched | {"updated_at"}}
         values["version"] = {"$add": ["$version", 1]}
         pipeline = [{"$set": values}]
         kept = _kept_items(portfolio, touched)
-        recalled = _recalled_images(before, portfolio)
+        recalled = _recalled_images(before, raw, portfolio.trash)
         if kept or recalled:
             pipeline += _proof_moves(kept, portfolio.updated_at, recalled)
         try:

@@ -36,13 +36,12 @@ def content_of(portfolio):
     return copy.deepcopy({field: raw[field] for field in CONTENT_FIELDS if field in raw})
 
 
-def removal(before, portfolio, reason):
-    """Why the change from `before` (content) to `portfolio` removes content, as the reason of
-    the snapshot to take first ("before removing items from projects"); None if it removes
-    nothing."""
+def removal(before, after, reason):
+    """Why the change from the stored content `before` to `after` (the document as it will be
+    saved) removes content, as the reason of the snapshot to take first ("before removing items
+    from projects"); None if it removes nothing."""
     if reason in WHOLESALE_WRITES:
         return f"before {reason}"
-    after = content_of(portfolio)
     emptied = [section for section, (field, _) in SECTIONS.items()
                if {item["id"] for item in before.get(field, [])}
                - {item["id"] for item in after.get(field, [])}]
