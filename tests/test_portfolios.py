@@ -494,7 +494,9 @@ def test_a_generated_slug_taken_meanwhile_is_generated_again(auth_client, portfo
     get a 409 for an address its client never chose."""
     from app.services import portfolios
     source = portfolio_factory(title="Race")
-    first = auth_client.post(f"{API}/{source['id']}/duplicate").get_json()
+    duplicated = auth_client.post(f"{API}/{source['id']}/duplicate")
+    assert duplicated.status_code == 201, duplicated.get_json()
+    first = duplicated.get_json()
     assert first["slug"] == "race-copy"
     real_slug_taken = portfolios._slug_taken
     seen_free = []

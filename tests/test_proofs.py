@@ -835,3 +835,14 @@ def test_orphan_chunks_of_a_killed_upload_are_removed_by_the_scheduled_cleanup(
     with app.app_context():
         assert tasks.proofs_cleanup.apply().get() == (0, 1)
     assert test_database["proofs.chunks"].distinct("files_id") == [in_progress]
+
+
+def test_reserving_nothing_always_fits(app, monkeypatch):
+    """A duplicate without files reserves 0 bytes: even when that changes nothing in the
+    counter (same millisecond), it fits."""
+    from app.services.proofs import storage
+    moment = utcnow()
+    monkeypatch.setattr(storage, "utcnow", lambda: moment)
+    user_id = ObjectId()
+    with app.app_context():
+        assert storage.reserve(user_id, 0) and storage.reserve(user_id, 0)

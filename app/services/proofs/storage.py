@@ -92,7 +92,7 @@ def reserve(user_id, needed):
             "bytes": used_bytes(user_id), "updated_at": utcnow()}}, upsert=True)
     return usage.update_one(
         {"_id": user_id, "bytes": {"$lte": quota - needed}},
-        {"$inc": {"bytes": needed}, "$set": {"updated_at": utcnow()}}).modified_count == 1
+        {"$inc": {"bytes": needed}, "$set": {"updated_at": utcnow()}}).matched_count == 1
 
 
 def release(user_id, freed):
