@@ -50,6 +50,8 @@ class Diploma(Item):
     end_date = StringField(max_length=10)
     grade = StringField(max_length=60)
     description = StringField(max_length=5000)
+    url = StringField(max_length=2048)
+    courses = ListField(StringField(max_length=200))
 
 
 class Certification(Item):
@@ -71,6 +73,9 @@ class Experience(Item):
     current = BooleanField(default=False)
     description = StringField(max_length=5000)
     achievements = ListField(StringField(max_length=500))
+    url = StringField(max_length=2048)
+    # What the organisation does, in a line ("Non-profit AI research institute").
+    organisation_summary = StringField(max_length=500)
 
 
 class Training(Item):
@@ -91,6 +96,8 @@ class Project(Item):
     features = ListField(StringField(max_length=500))
     challenges = StringField(max_length=5000)
     role = StringField(max_length=200)
+    # Who the project was for or with (a company, a course, a club).
+    organisation = StringField(max_length=200)
     start_date = StringField(max_length=10)
     end_date = StringField(max_length=10)
     repository_url = StringField(max_length=2048)
@@ -106,6 +113,53 @@ class Skill(Item):
     project_ids = ListField(ObjectIdField())
     certification_ids = ListField(ObjectIdField())
     training_ids = ListField(ObjectIdField())
+    keywords = ListField(StringField(max_length=60))
+
+
+class Language(Item):
+    """A spoken (or signed) language, with how well its owner speaks it in their own words."""
+    name = StringField(max_length=100)
+    fluency = StringField(max_length=100)
+
+
+class Volunteer(Item):
+    organisation = StringField(max_length=200)
+    role = StringField(max_length=200)
+    url = StringField(max_length=2048)
+    start_date = StringField(max_length=10)
+    end_date = StringField(max_length=10)
+    description = StringField(max_length=5000)
+    achievements = ListField(StringField(max_length=500))
+
+
+class Award(Item):
+    title = StringField(max_length=200)
+    awarder = StringField(max_length=200)
+    date = StringField(max_length=10)
+    description = StringField(max_length=5000)
+
+
+class Publication(Item):
+    name = StringField(max_length=300)
+    publisher = StringField(max_length=200)
+    release_date = StringField(max_length=10)
+    url = StringField(max_length=2048)
+    description = StringField(max_length=5000)
+
+
+class Interest(Item):
+    name = StringField(max_length=100)
+    keywords = ListField(StringField(max_length=60))
+
+
+class Reference(Item):
+    """Somebody who vouches for the owner: private unless the owner decides otherwise, since
+    it names (and may give the contact of) a third person."""
+    visibility = StringField(choices=VISIBILITIES, default="private")
+    name = StringField(max_length=200)
+    position = StringField(max_length=200)
+    contact = StringField(max_length=200)
+    reference = StringField(max_length=5000)
 
 
 class Profile(EmbeddedDocument):
@@ -158,7 +212,14 @@ SECTIONS = {
     "trainings": ("trainings", Training),
     "projects": ("projects", Project),
     "skills": ("skills", Skill),
+    "languages": ("languages", Language),
+    "volunteer": ("volunteer", Volunteer),
+    "awards": ("awards", Award),
+    "publications": ("publications", Publication),
+    "interests": ("interests", Interest),
+    "references": ("references", Reference),
 }
+
 SECTION_FIELDS = tuple(field for field, _ in SECTIONS.values())
 # What makes up a portfolio's content: what history snapshots and a restore puts back. The
 # address, privacy, password and proofs are not content.
@@ -194,6 +255,12 @@ class Portfolio(Document):
     trainings = EmbeddedDocumentListField(Training)
     projects = EmbeddedDocumentListField(Project)
     skills = EmbeddedDocumentListField(Skill)
+    languages = EmbeddedDocumentListField(Language)
+    volunteer = EmbeddedDocumentListField(Volunteer)
+    awards = EmbeddedDocumentListField(Award)
+    publications = EmbeddedDocumentListField(Publication)
+    interests = EmbeddedDocumentListField(Interest)
+    references = EmbeddedDocumentListField(Reference)
     proofs = EmbeddedDocumentListField(Proof)
     # Detached proofs whose files are kept PROOF_TRASH_DAYS; never shown to any visitor.
     trash = EmbeddedDocumentListField(Proof)

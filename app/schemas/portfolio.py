@@ -15,8 +15,7 @@ from .common import ObjectIdString, Schema, StrictBoolean, StrictSchema, UTCDate
 
 MAX_ITEMS_PER_SECTION = 100
 MAX_LIST_ENTRIES = 50
-LAYOUT_SECTIONS = ("profile", "profile-links", "diplomas", "certifications", "experiences",
-                   "trainings", "projects", "skills", "proofs")
+LAYOUT_SECTIONS = ("profile", *SECTIONS, "proofs")
 FONT_FAMILIES = ("system", "sans", "serif", "mono", "humanist", "geometric")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _HEX_COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="Must be a colour like #1a2b3c.")
@@ -92,6 +91,8 @@ class DiplomaSchema(DatedItemSchema):
     end_date = PartialDate(allow_none=True)
     grade = Text(60)
     description = Text(5000)
+    url = HttpUrl()
+    courses = TextList(200)
 
 
 class CertificationSchema(DatedItemSchema):
@@ -114,6 +115,8 @@ class ExperienceSchema(DatedItemSchema):
     current = StrictBoolean()
     description = Text(5000)
     achievements = TextList(500)
+    url = HttpUrl()
+    organisation_summary = Text(500)
 
 
 class TrainingSchema(DatedItemSchema):
@@ -134,6 +137,7 @@ class ProjectSchema(DatedItemSchema):
     features = TextList(500)
     challenges = Text(5000)
     role = Text(200)
+    organisation = Text(200)
     start_date = PartialDate(allow_none=True)
     end_date = PartialDate(allow_none=True)
     repository_url = HttpUrl()
@@ -151,6 +155,52 @@ class SkillSchema(ItemSchema):
     certification_ids = fields.List(ObjectIdString(),
                                     validate=validate.Length(max=MAX_LIST_ENTRIES))
     training_ids = fields.List(ObjectIdString(), validate=validate.Length(max=MAX_LIST_ENTRIES))
+    keywords = TextList(60)
+
+
+class LanguageSchema(ItemSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    # In the owner's words ("Native speaker", "C1", "Professional working proficiency").
+    fluency = Text(100)
+
+
+class VolunteerSchema(DatedItemSchema):
+    organisation = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = Text(200)
+    url = HttpUrl()
+    start_date = PartialDate(allow_none=True)
+    end_date = PartialDate(allow_none=True)
+    description = Text(5000)
+    achievements = TextList(500)
+
+
+class AwardSchema(ItemSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    awarder = Text(200)
+    date = PartialDate(allow_none=True)
+    description = Text(5000)
+
+
+class PublicationSchema(ItemSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    publisher = Text(200)
+    release_date = PartialDate(allow_none=True)
+    url = HttpUrl()
+    description = Text(5000)
+
+
+class InterestSchema(ItemSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    keywords = TextList(60)
+
+
+class ReferenceSchema(ItemSchema):
+    # A reference names a third person: private unless the owner shows it.
+    visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="private")
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    position = Text(200)
+    contact = Text(200)
+    reference = Text(5000)
 
 
 SECTION_SCHEMAS = {
@@ -161,6 +211,12 @@ SECTION_SCHEMAS = {
     "trainings": TrainingSchema,
     "projects": ProjectSchema,
     "skills": SkillSchema,
+    "languages": LanguageSchema,
+    "volunteer": VolunteerSchema,
+    "awards": AwardSchema,
+    "publications": PublicationSchema,
+    "interests": InterestSchema,
+    "references": ReferenceSchema,
 }
 
 
