@@ -1,6 +1,6 @@
 """Regenerate the editor design pane's assets in app/static/app/templates-thumbs/: a thumbnail
 of the demo portfolio in each template, and `design.json`, the renderer's own tables the pane
-needs (app/web/rendering.py): each template's default theme (shown while the portfolio sets no
+needs (app/web/rendering/): each template's default theme (shown while the portfolio sets no
 colour or font of its own), the font stacks, and the sections with their default heading,
 column and order (a layout that does not name a section places it so).
 

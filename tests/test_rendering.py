@@ -1,4 +1,4 @@
-"""The look of published portfolios: HTML templates and the PDF (app/web/rendering.py).
+"""The look of published portfolios: HTML templates and the PDF (app/web/rendering/).
 
 Portfolios are built in memory from the demo content and cut down by `portfolio_view`, as the
 routes do; nothing here needs the database.
@@ -18,11 +18,14 @@ from app.demo_content import demo_portfolio_content
 from app.models.portfolio import SECTIONS, Portfolio, Profile, Proof
 from app.services.portfolios import build_items
 from app.services.visibility import portfolio_view
-from app.web import rendering
 from app.web.rendering import (
-    contrast, format_date, format_period, render_gone_page, render_password_page,
-    render_portfolio_page, render_portfolio_pdf, theme_variables,
+    DEFAULT_ORDER, render_gone_page, render_password_page, render_portfolio_page,
+    render_portfolio_pdf,
 )
+from app.web.rendering import pdf
+from app.web.rendering.colours import contrast
+from app.web.rendering.formatting import format_date, format_period
+from app.web.rendering.theme import theme_variables
 
 TEMPLATES = ("classic", "modern", "minimal")
 PAYLOAD = "<script>alert(1)</script>"
@@ -298,7 +301,7 @@ def test_pdf_public_view_leaves_out_recruiter_items():
 
 
 def test_pdf_layout_page_starts_a_new_sheet():
-    others = [{"section": name, "hidden": True} for name in rendering.DEFAULT_ORDER
+    others = [{"section": name, "hidden": True} for name in DEFAULT_ORDER
               if name not in ("profile", "skills")]
     layout = {"columns": 1, "sections": [{"section": "skills", "page": 2},
                                          {"section": "profile"}, *others]}
@@ -337,9 +340,9 @@ def test_pdf_fetches_nothing_written_by_the_user():
         reader = PdfReader(io.BytesIO(pdf_of(portfolio)))
         assert "img.png" in pdf_text(reader)  # written out as text, not loaded
         # Even where xhtml2pdf would be allowed to fetch, the link callback refuses.
-        resolve = rendering._PdfResources(lambda proof_id: None)
+        resolve = pdf._PdfResources(lambda proof_id: None)
         for uri in (f"{base}/img.png", "//127.0.0.1/x.png", "file:///etc/passwd", "/etc/passwd",
-                    "../../config.py", str(rendering.STATIC_DIR / ".." / "__init__.py")):
+                    "../../config.py", str(pdf.STATIC_DIR / ".." / "__init__.py")):
             assert resolve(uri).startswith("data:image/gif;base64,")
         assert server.RequestHandlerClass.hits == []
     finally:
@@ -349,12 +352,12 @@ def test_pdf_fetches_nothing_written_by_the_user():
 
 def test_pdf_link_callback_resolves_only_our_files_and_proofs():
     proof_id = str(ObjectId())
-    resolve = rendering._PdfResources({proof_id: (PNG, "image/png")}.get)
+    resolve = pdf._PdfResources({proof_id: (PNG, "image/png")}.get)
     assert resolve(f"proof:{proof_id}").startswith("data:image/jpeg;base64,")
     assert resolve(f"proof:{ObjectId()}").startswith("data:image/gif;base64,")
-    stylesheet = str(rendering.STATIC_DIR / "portfolio" / "base.css")
+    stylesheet = str(pdf.STATIC_DIR / "portfolio" / "base.css")
     assert resolve(stylesheet) == stylesheet
-    font = str(rendering.PDF_FONT_DIR / "Vera.ttf")
+    font = str(pdf.PDF_FONT_DIR / "Vera.ttf")
     assert resolve(font) == font
 
 
@@ -366,12 +369,12 @@ def test_pdf_escapes_user_text():
 def test_pdf_images_are_reencoded_and_bounded():
     big = io.BytesIO()
     Image.new("RGB", (3000, 2000), "#336699").save(big, "PNG")
-    uri = rendering._embeddable_image(big.getvalue())
+    uri = pdf._embeddable_image(big.getvalue())
     assert uri.startswith("data:image/jpeg;base64,")
     with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as image:
         assert image.size == (1000, 667)
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
            b'<image xlink:href="http://127.0.0.1:9/x.png"/></svg>')
     proof_id = str(ObjectId())
-    resolve = rendering._PdfResources({proof_id: (svg, "image/svg+xml")}.get)
+    resolve = pdf._PdfResources({proof_id: (svg, "image/svg+xml")}.get)
     assert resolve(f"proof:{proof_id}").startswith("data:image/gif;base64,")

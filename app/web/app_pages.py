@@ -8,7 +8,7 @@
 | `/app` | `dashboard.html` | `dashboard.js` |
 | `/app/account` | `account.html` | `account.js` |
 | `/app/portfolios/<id>` | `editor.html` | `editor.js` |
-| `/app/portfolios/<id>/preview` | the published page itself (app/web/rendering.py) | — |
+| `/app/portfolios/<id>/preview` | the published page itself (app/web/rendering/) | — |
 | `/app/portfolios/<id>/stats` | `stats.html` | `stats.js` |
 
 Every signed-in page extends `signed_in.html` (header with the navigation, the notification bell's

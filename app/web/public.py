@@ -1,7 +1,7 @@
 """The pages visitors and recruiters open: /p/<slug>, /r/<token>, their PDFs, the unlock form.
 
 Who may see what is decided in app/services/publishing.py (which portfolio, on what terms) and
-app/services/visibility.py (which items); the look is app/web/rendering.py.
+app/services/visibility.py (which items); the look is app/web/rendering/.
 
 Password-protected portfolios: GET answers the password form with 401 until unlocked. The form
 posts to /p/<slug>/unlock, which always answers 303 back to /p/<slug>: with the unlock cookie

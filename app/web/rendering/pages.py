@@ -1,0 +1,51 @@
+"""The HTML pages visitors see: a portfolio in its template, the password form, the error and
+"link gone" pages."""
+from urllib.parse import urljoin
+
+from .formatting import format_timestamp
+from .page_model import build_page
+from .templating import render
+from .theme import css_url
+
+
+def _summary(view):
+    """One or two sentences for the meta description and link previews."""
+    profile = view.get("profile") or {}
+    text = profile.get("headline") or profile.get("bio") or view.get("description") \
+        or profile.get("title") or view.get("title") or ""
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+
+
+def render_portfolio_page(view, *, audience, proof_url, page_url, pdf_url, noindex):
+    """The full HTML page of `view` in its template."""
+    page = build_page(view, proof_url)
+    profile = view.get("profile") or {}
+    photo_id = profile.get("photo_proof_id")
+    photo_url = proof_url(photo_id, True) if photo_id else None
+    background_id = (view.get("theme") or {}).get("background_image_proof_id")
+    background_url = proof_url(background_id, False) if background_id else None
+    name = profile.get("display_name") or view.get("title") or "Portfolio"
+    return render(
+        f"portfolio/{page['template']}.html", view=view, page=page, profile=profile,
+        audience=audience, name=name, summary=_summary(view),
+        updated=format_timestamp(view.get("updated_at")), photo_url=photo_url,
+        og_image=urljoin(page_url, photo_url) if photo_url else None,
+        background_image=css_url(background_url),
+        page_url=page_url, pdf_url=pdf_url, noindex=noindex)
+
+
+def render_password_page(*, title, slug, unlock_url, error):
+    """The form a password-protected portfolio shows until unlocked (POSTs `password`)."""
+    return render("portfolio/password.html", title=title, slug=slug, unlock_url=unlock_url,
+                  error=error)
+
+
+def render_error_page(*, code, status, message):
+    """The HTML error page of the visitor-facing routes (the API answers JSON)."""
+    return render("portfolio/error.html", code=code, status=status, message=message)
+
+
+def render_gone_page(*, message):
+    """The friendly 410 page of an expired or revoked recruiter link."""
+    return render("portfolio/gone.html", message=message)
