@@ -5,11 +5,12 @@ from ..models.portfolio import SECTIONS
 from ..extensions import without_mongo_deadline
 from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.portfolio import (
-    SECTION_SCHEMAS, PortfolioCreateSchema, PortfolioPatchSchema, PortfolioSchema,
-    PortfolioSummarySchema, ReorderSchema, SlugAvailabilityQuerySchema, SlugAvailabilitySchema,
-    VersionSchema, VersionSummarySchema,
+    SECTION_SCHEMAS, AudienceQuerySchema, PortfolioCreateSchema, PortfolioPatchSchema,
+    PortfolioSchema, PortfolioSummarySchema, ReorderSchema, SlugAvailabilityQuerySchema,
+    SlugAvailabilitySchema, VersionSchema, VersionSummarySchema,
 )
 from ..services import portfolios, versions
+from ..web.docx_export import DOCX_MIMETYPE, docx_response
 from ..web.public import pdf_response
 from . import Blueprint, if_match_version, login_required, paginated, version_guarded
 
@@ -150,6 +151,18 @@ def export_pdf(portfolio_id):
     """The whole portfolio as a PDF, private items included."""
     return pdf_response(portfolios.get_owned(portfolio_id, current_user), "owner",
                         attachment=True)
+
+
+@blp.route("/<objectid:portfolio_id>/export.docx", methods=["GET"])
+@without_mongo_deadline
+@login_required
+@blp.arguments(AudienceQuerySchema, location="query")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=DOCX_MIMETYPE,
+              description="The audience's view as an editable Word document, as an attachment")
+def export_docx(query, portfolio_id):
+    """The portfolio as a Word document (`<slug>.docx`) holding only what `audience` may see
+    (default owner: everything)."""
+    return docx_response(portfolios.get_owned(portfolio_id, current_user), query["audience"])
 
 
 def register_section_routes(section, item_schema):

@@ -400,6 +400,12 @@ class VersionSchema(VersionSummarySchema):
     content = fields.Nested(PortfolioContentSchema, attribute="as_portfolio")
 
 
+class AudienceQuerySchema(StrictSchema):
+    """`?audience=` of the exports: whose view of the portfolio the file holds."""
+    audience = fields.String(validate=validate.OneOf(("owner", "recruiter", "public")),
+                             load_default="owner")
+
+
 class SlugAvailabilityQuerySchema(StrictSchema):
     slug = fields.String(required=True, validate=_SLUG)
     portfolio_id = ObjectIdString(metadata={

@@ -1,0 +1,312 @@
+"""The portfolio as an editable Word document (python-docx), for portals that only take Word.
+
+Like the HTML pages and the PDF, it renders `portfolio_view(portfolio, audience)` — nothing here
+decides what an audience may see — and follows the same layout (section order, headings,
+hidden sections) through `rendering.page_model.build_page`. It lives beside `rendering` rather
+than in app/services because it is presentation built on rendering's helpers (web → services,
+never the other way).
+
+Real Word structure so the document stays editable: Title and Subtitle styles, Heading 1 per
+section and Heading 2 per item, List Bullet paragraphs, and hyperlinks as w:hyperlink elements
+with external relationships (only http(s) and mailto). Documents (proofs) are not embedded.
+"""
+import io
+import re
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import RGBColor
+from flask import Response
+
+from ..models.portfolio import SECTIONS
+from ..services.visibility import portfolio_view
+from .rendering.formatting import (
+    AVAILABILITY_LABELS, format_date, format_number, format_period, http_url, network_label,
+    paragraphs, type_label, url_display,
+)
+from .rendering.page_model import DEFAULT_HEADINGS, build_page
+
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HYPERLINK_STYLE = "Hyperlink"
+HYPERLINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+SEPARATOR = " · "
+# Characters XML 1.0 cannot hold (python-docx refuses them); a pasted text may carry some.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def docx_response(portfolio, audience):
+    """The attachment `<slug>.docx` of the portfolio as `audience` sees it."""
+    data = render_portfolio_docx(portfolio_view(portfolio, audience))
+    response = Response(data, mimetype=DOCX_MIMETYPE)
+    response.headers.set("Content-Disposition", "attachment", filename=f"{portfolio.slug}.docx")
+    return response
+
+
+def render_portfolio_docx(view):
+    """`view` as the bytes of a .docx file."""
+    document = Document()
+    _add_hyperlink_style(document)
+    profile = view.get("profile") or {}
+    name = profile.get("display_name") or view.get("title") or "Portfolio"
+    document.core_properties.title = _clean(f"{name} · {view.get('title') or ''}".strip(" ·"))
+    document.core_properties.author = _clean(name)
+
+    document.add_heading(_clean(name), level=0)
+    if profile.get("title"):
+        document.add_paragraph(_clean(profile["title"]), style="Subtitle")
+    if profile.get("headline"):
+        _text(document.add_paragraph(), profile["headline"], italic=True)
+    _contact_line(document, profile)
+
+    for section in _sections(view):
+        writer = _COMPACT_WRITERS.get(section["name"])
+        if writer:
+            document.add_heading(_clean(section["heading"]), level=1)
+            writer(document, section)
+        elif section["name"] == "profile":
+            document.add_heading(_clean(section["heading"]), level=1)
+            _free_text(document, profile.get("bio"))
+        elif section["name"] in _ENTRY_FORMATTERS:
+            document.add_heading(_clean(section["heading"]), level=1)
+            for item in section["entries"]:
+                _entry(document, _ENTRY_FORMATTERS[section["name"]](item))
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+# --- which sections, in what order --------------------------------------------------------------
+
+def _sections(view):
+    """The page's sections in the layout's order with its headings (hidden ones left out), then
+    any non-empty section the page layout does not know yet, headed by its name. The proofs
+    gallery is left out (no files in the document), and so is an About without a bio."""
+    page = build_page(view, lambda proof_id, thumbnail: "")
+    sections = [section for section in page["sections"] if section["name"] != "proofs"
+                and (section["name"] != "profile" or (view.get("profile") or {}).get("bio"))]
+    for name, (field, _) in SECTIONS.items():
+        if name not in DEFAULT_HEADINGS and view.get(field):
+            sections.append({"name": name, "heading": name.replace("-", " ").capitalize(),
+                             "entries": view[field]})
+    return sections
+
+
+# --- one item: title, details, dates, text, bullets, links --------------------------------------
+
+def _details(*values):
+    return [value for value in values if value]
+
+
+def _entry_of(title, details=(), period="", notes=(), text=(), bullets=(), facts=(), links=()):
+    """What an item shows, in order: `notes` are short lines, `facts` (label, value) pairs and
+    `links` (label, URL) pairs; empty values are dropped when written."""
+    return {"title": title, "details": _details(*details, period), "notes": notes,
+            "text": text, "bullets": bullets, "facts": facts, "links": links}
+
+
+def _experience(item):
+    return _entry_of(
+        item.get("role"), (item.get("organisation"), item.get("location"),
+                           type_label(item.get("type"))),
+        format_period(item.get("start_date"), item.get("end_date"), item.get("current")),
+        notes=(item.get("organisation_summary"),), text=(item.get("description"),),
+        bullets=item.get("achievements") or (), links=(("Website", item.get("url")),))
+
+
+def _diploma(item):
+    return _entry_of(
+        item.get("title"), (item.get("institution"), item.get("field"),
+                            type_label(item.get("level"))),
+        format_period(item.get("start_date"), item.get("end_date")),
+        text=(item.get("description"),), bullets=item.get("courses") or (),
+        facts=(("Grade", item.get("grade")),), links=(("Website", item.get("url")),))
+
+
+def _certification(item):
+    return _entry_of(
+        item.get("name"), (item.get("issuer"),),
+        format_period(item.get("issued_date"), item.get("expiry_date")),
+        facts=(("Credential ID", item.get("credential_id")),),
+        links=(("Credential", item.get("credential_url")),))
+
+
+def _training(item):
+    hours = item.get("hours")
+    return _entry_of(
+        item.get("title"), (item.get("provider"), type_label(item.get("type")),
+                            f"{format_number(hours)} hours" if hours else None),
+        format_period(item.get("start_date"), item.get("end_date")))
+
+
+def _project(item):
+    return _entry_of(
+        item.get("name"), (item.get("organisation"), item.get("role"),
+                           type_label(item.get("type"))),
+        format_period(item.get("start_date"), item.get("end_date")),
+        notes=(item.get("summary"),), text=(item.get("description"),),
+        bullets=item.get("features") or (),
+        facts=(("Technologies", ", ".join(item.get("technologies") or ())),
+               ("Challenges", item.get("challenges"))),
+        links=(("Code", item.get("repository_url")), ("Demo", item.get("demo_url")),
+               ("Video", item.get("video_url"))))
+
+
+def _volunteer(item):
+    return _entry_of(
+        item.get("role") or item.get("organisation"),
+        (item.get("organisation") if item.get("role") else None,),
+        format_period(item.get("start_date"), item.get("end_date")),
+        text=(item.get("description"),), bullets=item.get("achievements") or (),
+        links=(("Website", item.get("url")),))
+
+
+def _award(item):
+    return _entry_of(item.get("title"), (item.get("awarder"),), format_date(item.get("date")),
+                     text=(item.get("description"),))
+
+
+def _publication(item):
+    return _entry_of(item.get("name"), (item.get("publisher"),),
+                     format_date(item.get("release_date")), text=(item.get("description"),),
+                     links=(("Link", item.get("url")),))
+
+
+def _reference(item):
+    return _entry_of(item.get("name"), (item.get("position"), item.get("contact")),
+                     text=(item.get("reference"),))
+
+
+_ENTRY_FORMATTERS = {
+    "experiences": _experience, "diplomas": _diploma, "certifications": _certification,
+    "trainings": _training, "projects": _project, "volunteer": _volunteer, "awards": _award,
+    "publications": _publication, "references": _reference,
+}
+
+
+def _entry(document, entry):
+    document.add_heading(_clean(entry["title"] or ""), level=2)
+    if entry["details"]:
+        _text(document.add_paragraph(), SEPARATOR.join(entry["details"]), italic=True)
+    for note in filter(None, entry["notes"]):
+        _text(document.add_paragraph(), note)
+    for text in entry["text"]:
+        _free_text(document, text)
+    for bullet in entry["bullets"]:
+        _text(document.add_paragraph(style="List Bullet"), bullet)
+    for label, value in entry["facts"]:
+        if value:
+            _labelled(document.add_paragraph(), label, value)
+    links = [(label, url) for label, url in entry["links"] if http_url(url)]
+    if links:
+        paragraph = document.add_paragraph()
+        for index, (label, url) in enumerate(links):
+            _text(paragraph, (SEPARATOR if index else "") + f"{label}: ")
+            _hyperlink(paragraph, http_url(url), url_display(url))
+
+
+# --- compact sections: one line per item or group -----------------------------------------------
+
+def _links_section(document, section):
+    for link in section["entries"]:
+        if http_url(link.get("url")):
+            paragraph = document.add_paragraph()
+            _text(paragraph, f"{link.get('label') or network_label(link.get('network'))}: ",
+                  bold=True)
+            _hyperlink(paragraph, http_url(link["url"]), url_display(link["url"]))
+
+
+def _skill_text(skill):
+    details = _details((skill.get("level") or "").capitalize(),
+                       ", ".join(skill.get("keywords") or ()))
+    return f"{skill.get('name')} ({'; '.join(details)})" if details else skill.get("name")
+
+
+def _skills_section(document, section):
+    """One line per category ("Frameworks: Flask (Advanced), React"), as the page groups them."""
+    for group in section["skill_groups"]:
+        _labelled(document.add_paragraph(), group["label"],
+                  ", ".join(_skill_text(skill) for skill in group["skills"]))
+
+
+def _languages_section(document, section):
+    for language in section["entries"]:
+        _labelled(document.add_paragraph(), language.get("name"), language.get("fluency"))
+
+
+def _interests_section(document, section):
+    for interest in section["entries"]:
+        _labelled(document.add_paragraph(), interest.get("name"),
+                  ", ".join(interest.get("keywords") or ()))
+
+
+_COMPACT_WRITERS = {"profile-links": _links_section, "skills": _skills_section,
+                    "languages": _languages_section, "interests": _interests_section}
+
+
+# --- paragraphs and runs ------------------------------------------------------------------------
+
+def _clean(text):
+    return _NOT_XML.sub("", str(text))
+
+
+def _text(paragraph, text, bold=False, italic=False):
+    run = paragraph.add_run(_clean(text))
+    run.bold, run.italic = bold or None, italic or None
+    return run
+
+
+def _labelled(paragraph, label, value):
+    """"Label: value" with the label in bold; the label alone when there is no value."""
+    _text(paragraph, f"{label}: " if value else label, bold=True)
+    if value:
+        _text(paragraph, value)
+
+
+def _free_text(document, text):
+    """Blank-line separated blocks as paragraphs, single newlines as line breaks."""
+    for block in paragraphs(text):
+        paragraph = document.add_paragraph()
+        for index, line in enumerate(block):
+            if index:
+                paragraph.add_run().add_break()
+            _text(paragraph, line)
+
+
+def _contact_line(document, profile):
+    """Location, e-mail (a mailto link), phone and availability — each only if the view holds
+    it (`portfolio_view` leaves contact details out for audiences that may not see them)."""
+    email = profile.get("email")
+    parts = [(text, url) for text, url in (
+        (profile.get("location"), None), (email, f"mailto:{email}"), (profile.get("phone"), None),
+        (AVAILABILITY_LABELS.get(profile.get("availability")), None)) if text]
+    if not parts:
+        return
+    paragraph = document.add_paragraph()
+    for index, (text, url) in enumerate(parts):
+        if index:
+            _text(paragraph, SEPARATOR)
+        if url:
+            _hyperlink(paragraph, url, text)
+        else:
+            _text(paragraph, text)
+
+
+def _add_hyperlink_style(document):
+    """Word's usual character style for links (python-docx's default template lacks it)."""
+    style = document.styles.add_style(HYPERLINK_STYLE, WD_STYLE_TYPE.CHARACTER)
+    style.font.color.rgb = HYPERLINK_COLOUR
+    style.font.underline = True
+    style.unhide_when_used = True
+
+
+def _hyperlink(paragraph, url, text):
+    """A clickable link: a w:hyperlink around one run, pointing at an external relationship."""
+    relationship = paragraph.part.relate_to(_clean(url), RELATIONSHIP_TYPE.HYPERLINK,
+                                            is_external=True)
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), relationship)
+    hyperlink.append(paragraph.add_run(_clean(text), style=HYPERLINK_STYLE)._r)
+    paragraph._p.append(hyperlink)
