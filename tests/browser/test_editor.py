@@ -22,10 +22,19 @@ NEW_ITEMS = {
     "certification": {"Name": "AWS Cloud Practitioner"},
     "training": {"Title": "Rust bootcamp"},
     "skill": {"Name": "Mathematics"},
+    "language": {"Language": "French", "Fluency": "C1"},
+    "volunteer role": {"Organisation": "Red Cross", "Role": "First aider"},
+    "award": {"Award": "Royal Society medal"},
+    "publication": {"Title": "Notes on the Analytical Engine", "Published": "1843"},
+    "interest": {"Interest": "Poetry", "Keywords": "Byron\nShelley"},
+    "reference": {"Name": "Charles Babbage", "Position": "Inventor, worked with me"},
 }
 SECTION_FIELDS = {"link": "links", "experience": "experiences", "diploma": "diplomas",
                   "project": "projects", "certification": "certifications",
-                  "training": "trainings", "skill": "skills"}
+                  "training": "trainings", "skill": "skills", "language": "languages",
+                  "volunteer role": "volunteer", "award": "awards",
+                  "publication": "publications", "interest": "interests",
+                  "reference": "references"}
 
 
 def open_editor(page, portfolio):
@@ -91,7 +100,7 @@ def test_add_an_item_to_each_section(signed_in):
     for noun, values in NEW_ITEMS.items():
         page.get_by_role("button", name=f"Add {noun}", exact=True).click()
         new = section(page, SECTION_FIELDS[noun]).locator(".item").first
-        expect(new.get_by_label(next(iter(values)))).to_be_focused()
+        expect(new.get_by_label(next(iter(values)), exact=True)).to_be_focused()
         for label, value in values.items():
             new.get_by_label(label, exact=True).fill(value)
     certification = item(page, "certifications", "AWS Cloud Practitioner")
@@ -102,12 +111,92 @@ def test_add_an_item_to_each_section(signed_in):
     expect(status(page)).to_have_text("Saved")
 
     saved = stored(page, portfolio)
+    default = {"certification": "recruiter", "reference": "private"}
     for noun, values in NEW_ITEMS.items():
         [entry] = saved[SECTION_FIELDS[noun]]
-        assert entry["visibility"] == ("recruiter" if noun == "certification" else "public")
+        assert entry["visibility"] == default.get(noun, "public")
     assert saved["links"][0]["url"] == "https://github.com/ada"
+    assert [saved["languages"][0][key] for key in ("name", "fluency")] == ["French", "C1"]
+    assert saved["interests"][0]["keywords"] == ["Byron", "Shelley"]
+    assert saved["publications"][0]["release_date"] == "1843"
+    assert saved["volunteer"][0]["role"] == "First aider"
     assert saved["skills"][0]["project_ids"] == [saved["projects"][0]["id"]]
     expect(preview(page).get_by_text("Difference engine").first).to_be_visible()
+
+
+def test_a_reference_is_private_until_its_owner_shows_it(signed_in):
+    page = signed_in
+    portfolio = open_editor(page, create_portfolio(page, "References", is_private=False))
+    references = section(page, "references")
+    expect(references.locator(".section-note")).to_have_text(
+        "A reference names someone else: each one is private, seen only by you, until you "
+        "choose who sees it.")
+    page.get_by_role("button", name="Add reference").click()
+    new = references.locator(".item").first
+    expect(new.get_by_role("radio", name="Private")).to_be_checked()
+    expect(new.locator(".visibility-badge")).to_have_text("Private")
+    expect(new.get_by_text("Private: only you.")).to_be_visible()
+    new.get_by_label("Name", exact=True).fill("Grace Hopper")
+    new.get_by_label("Contact").fill("grace@example.com")
+    expect(status(page)).to_have_text("Saved")
+    [reference] = stored(page, portfolio)["references"]
+    assert reference["visibility"] == "private" and reference["contact"] == "grace@example.com"
+
+    new.get_by_text("Recruiter", exact=True).click()
+    expect(status(page)).to_have_text("Saved")
+    assert stored(page, portfolio)["references"][0]["visibility"] == "recruiter"
+
+
+def test_fields_imports_fill_in_are_edited_too(signed_in):
+    page = signed_in
+    portfolio = open_editor(page, create_portfolio(page, "New fields"))
+    page.get_by_role("button", name="Add experience").click()
+    experience = section(page, "experiences").locator(".item").first
+    experience.get_by_label("Role", exact=True).fill("Research engineer")
+    experience.get_by_label("About the organisation").fill("Non-profit AI research institute")
+    website = experience.get_by_label("Organisation’s website")
+    assert website.get_attribute("type") == "url"
+    website.fill("https://institute.example")
+    page.get_by_role("button", name="Add diploma").click()
+    diploma = section(page, "diplomas").locator(".item").first
+    diploma.get_by_label("Diploma", exact=True).fill("MSc Mathematics")
+    diploma.get_by_label("Courses").fill("Algebra\n\n  Topology  ")
+    diploma.get_by_label("School’s website").fill("https://uni.example")
+    page.get_by_role("button", name="Add skill").click()
+    skill = section(page, "skills").locator(".item").first
+    skill.get_by_label("Name", exact=True).fill("Python")
+    skill.get_by_label("Keywords").fill("pandas\nnumpy")
+    page.get_by_role("button", name="Add project").click()
+    project = section(page, "projects").locator(".item").first
+    project.get_by_label("Name", exact=True).fill("Chess engine")
+    project.get_by_label("Organisation").fill("Chess club")
+    expect(status(page)).to_have_text("Saved")
+
+    saved = stored(page, portfolio)
+    assert saved["experiences"][0]["url"] == "https://institute.example"
+    assert saved["experiences"][0]["organisation_summary"] == "Non-profit AI research institute"
+    assert saved["diplomas"][0]["courses"] == ["Algebra", "Topology"]
+    assert saved["diplomas"][0]["url"] == "https://uni.example"
+    assert saved["skills"][0]["keywords"] == ["pandas", "numpy"]
+    assert saved["projects"][0]["organisation"] == "Chess club"
+
+
+def test_new_sections_reorder_like_the_others(signed_in):
+    page = signed_in
+    portfolio = create_portfolio(page, "Languages")
+    call_api(page, "PATCH", f"/portfolios/{portfolio['id']}", {"languages": [
+        {"name": "English", "fluency": "Native speaker"}, {"name": "French", "fluency": "C1"},
+        {"name": "German", "fluency": "A2"}]})
+    open_editor(page, portfolio)
+    expect(item(page, "languages", "French").locator(".item-detail")).to_have_text("C1")
+
+    drag(page, item(page, "languages", "German").locator(".drag-handle"),
+         item(page, "languages", "English").locator(".drag-handle"))
+    expect(status(page)).to_have_text("Saved")
+    assert order_of(page, portfolio, "languages") == ["German", "English", "French"]
+    page.get_by_role("button", name="Move “French” Up").click()
+    expect(status(page)).to_have_text("Saved")
+    assert order_of(page, portfolio, "languages") == ["German", "French", "English"]
 
 
 def test_a_new_item_waits_for_its_name_and_api_errors_show_by_the_field(signed_in):

@@ -19,8 +19,8 @@ import {
 } from "./dom.js";
 import { buildControl } from "./editor-controls.js";
 import {
-  PORTFOLIO_FIELDS, PROFILE_FIELDS, SECTIONS, VISIBILITIES, VISIBILITY_FIELD, itemDetail,
-  itemName, newItem, problemsOf,
+  PORTFOLIO_FIELDS, PROFILE_FIELDS, SECTIONS, VISIBILITIES, itemDetail, itemName, newItem,
+  problemsOf, visibilityField,
 } from "./editor-fields.js";
 import { mountItemProofs, mountPhoto } from "./editor-proofs.js";
 
@@ -118,7 +118,7 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
 
   const errors = errorsOf(form, () => problemsOf(section.fields, (
     session.portfolio[section.field] || []).find((entry) => entry.id === item.id) || {}));
-  const fields = fieldControls(slot(form, "fields"), [...section.fields, VISIBILITY_FIELD], {
+  const fields = fieldControls(slot(form, "fields"), [...section.fields, visibilityField(section)], {
     session, idPrefix: `item-${item.id}`, onInput: (name, value) => {
       edit(item.id, name, value);
       errors.edited(name);
@@ -171,6 +171,8 @@ function sectionEditor(section, session, notice) {
   element.setAttribute("aria-labelledby", heading.id);
   slot(element, "add-label").textContent = `Add ${section.noun}`;
   slot(element, "empty").textContent = `No ${section.noun} yet.`;
+  slot(element, "note-text").textContent = section.note || "";
+  slot(element, "note").hidden = !section.note;
   const list = slot(element, "items");
   const editors = new Map();
   const items = () => session.portfolio[section.field] || [];
@@ -223,7 +225,7 @@ function sectionEditor(section, session, notice) {
   };
 
   element.querySelector("[data-action=add]").addEventListener("click", () => {
-    const item = newItem();
+    const item = newItem(section);
     commit({ [section.field]: [item, ...items()] });
     editors.get(item.id).open();
   });

@@ -5,7 +5,7 @@
  * from this; the checks here keep an incomplete item (no name yet, a half-typed date) from
  * being sent, the API deciding the rest.
  *
- * A field: {name, label, kind, required?, max?, hint?, choices?, section?}. Kinds: text, email,
+ * A field: {name, label, kind, required?, max?, hint?, choices?, section?, suggestions?}. Kinds: text, email,
  * tel, url, date (YYYY, YYYY-MM or YYYY-MM-DD), number, textarea, lines (a list of strings, one
  * per line), choice (one of `choices`), checkbox, visibility (public/recruiter/private), refs
  * (ids of the items of another `section`, as checkboxes).
@@ -17,8 +17,12 @@ export const VISIBILITIES = [
   { value: "private", label: "Private", hint: "only you" },
 ];
 
-/** Who sees an item: every section's items have it. */
-export const VISIBILITY_FIELD = { name: "visibility", label: "Who sees it", kind: "visibility" };
+/** Who sees an item: every section's items have it, public unless the section says otherwise
+ * (`defaultVisibility`: references, which name someone else, are private). */
+export function visibilityField(section) {
+  return { name: "visibility", label: "Who sees it", kind: "visibility",
+           default: section.defaultVisibility || "public" };
+}
 
 const PARTIAL_DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 const DATE_WORDS = "Use YYYY, YYYY-MM or YYYY-MM-DD.";
@@ -58,7 +62,8 @@ export const PROFILE_FIELDS = [
 ];
 
 /** The sections, in the order the content pane shows them. `field` is the portfolio's key,
- * `api` the section's name in URLs and proof `item_type`s, `nameField` what names an item. */
+ * `api` the section's name in URLs and proof `item_type`s, `nameField` what names an item,
+ * `defaultVisibility` a new item's when not public, `note` a line shown under the heading. */
 export const SECTIONS = [
   {
     field: "links", api: "profile-links", heading: "Links", noun: "link", nameField: "network",
@@ -77,6 +82,9 @@ export const SECTIONS = [
     fields: [
       required("role", "Role", 200),
       text("organisation", "Organisation", 200),
+      text("organisation_summary", "About the organisation", 500, {
+        hint: "What it does, in a line: “Non-profit AI research institute”." }),
+      url("url", "Organisation’s website"),
       choice("type", "Type", [["job", "Job"], ["internship", "Internship"],
                               ["apprenticeship", "Apprenticeship"], ["freelance", "Freelance"],
                               ["volunteer", "Volunteering"]]),
@@ -102,6 +110,8 @@ export const SECTIONS = [
       date("end_date", "End"),
       text("grade", "Grade", 60),
       textarea("description", "Description", 5000),
+      lines("courses", "Courses", 200),
+      url("url", "School’s website"),
     ],
   },
   {
@@ -113,6 +123,8 @@ export const SECTIONS = [
                               ["professional", "Professional project"]]),
       text("summary", "Summary", 500, { hint: "One sentence." }),
       text("role", "Your role", 200),
+      text("organisation", "Organisation", 200, {
+        hint: "Who it was for or with: a company, a course, a club." }),
       date("start_date", "Start"),
       date("end_date", "End"),
       textarea("description", "Description", 10000),
@@ -161,9 +173,76 @@ export const SECTIONS = [
       choice("level", "Level", [["beginner", "Beginner"], ["intermediate", "Intermediate"],
                                 ["advanced", "Advanced"], ["expert", "Expert"]]),
       textarea("justification", "How you use it", 2000),
+      lines("keywords", "Keywords", 60),
       refs("project_ids", "Proven by projects", "projects"),
       refs("certification_ids", "Proven by certifications", "certifications"),
       refs("training_ids", "Proven by trainings", "trainings"),
+    ],
+  },
+  {
+    field: "languages", api: "languages", heading: "Languages", noun: "language",
+    nameField: "name", detailFields: ["fluency"], proofs: true,
+    fields: [
+      required("name", "Language", 100),
+      text("fluency", "Fluency", 100, { hint: "In your words, or a CEFR level.", suggestions: [
+        "Native speaker", "Bilingual", "Full professional proficiency",
+        "Professional working proficiency", "Limited working proficiency", "Elementary",
+        "C2", "C1", "B2", "B1", "A2", "A1"] }),
+    ],
+  },
+  {
+    field: "volunteer", api: "volunteer", heading: "Volunteering", noun: "volunteer role",
+    nameField: "organisation", detailFields: ["role", "start_date"], proofs: true,
+    fields: [
+      required("organisation", "Organisation", 200),
+      text("role", "Role", 200),
+      url("url", "Organisation’s website"),
+      date("start_date", "Start"),
+      date("end_date", "End"),
+      textarea("description", "Description", 5000),
+      lines("achievements", "Achievements", 500),
+    ],
+  },
+  {
+    field: "awards", api: "awards", heading: "Awards", noun: "award", nameField: "title",
+    detailFields: ["awarder", "date"], proofs: true,
+    fields: [
+      required("title", "Award", 200),
+      text("awarder", "Awarded by", 200),
+      date("date", "Date"),
+      textarea("description", "Description", 5000),
+    ],
+  },
+  {
+    field: "publications", api: "publications", heading: "Publications", noun: "publication",
+    nameField: "name", detailFields: ["publisher", "release_date"], proofs: true,
+    fields: [
+      required("name", "Title", 300),
+      text("publisher", "Publisher", 200, { hint: "The journal, conference, blog or publisher." }),
+      date("release_date", "Published"),
+      url("url", "Address"),
+      textarea("description", "Description", 5000),
+    ],
+  },
+  {
+    field: "interests", api: "interests", heading: "Interests", noun: "interest",
+    nameField: "name", detailFields: [], proofs: false,
+    fields: [
+      required("name", "Interest", 100),
+      lines("keywords", "Keywords", 60),
+    ],
+  },
+  {
+    field: "references", api: "references", heading: "References", noun: "reference",
+    nameField: "name", detailFields: ["position"], proofs: true, defaultVisibility: "private",
+    note: "A reference names someone else: each one is private, seen only by you, until you "
+      + "choose who sees it.",
+    fields: [
+      required("name", "Name", 200),
+      text("position", "Position", 200, { hint: "Their role, and how they know you." }),
+      text("contact", "Contact", 200, { hint: "An email address or a phone number." }),
+      textarea("reference", "Reference", 5000, {
+        hint: "What they say about you, or a quote from their letter." }),
     ],
   },
 ];
@@ -178,8 +257,8 @@ export function newItemId() {
   return seconds + Array.from(random, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-export function newItem() {
-  return { id: newItemId(), visibility: "public" };
+export function newItem(section) {
+  return { id: newItemId(), visibility: visibilityField(section).default };
 }
 
 /** How a choice reads ("Master’s"), or the value itself. */
