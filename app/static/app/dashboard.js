@@ -1,12 +1,14 @@
 /**
  * /app: a card per portfolio (app/templates/app/dashboard.html's #portfolio-card template) with
- * its state, last edit and 30-day views; Edit, View page, Duplicate, Delete; "New portfolio".
+ * its state, last edit and 30-day views; Edit, View page, Duplicate, Delete; "New portfolio";
+ * "Import a CV" (dashboard-import.js).
  */
 import { api } from "./api.js";
 import {
   announce, busy, clearErrors, cloneTemplate, confirmAction, handleSubmit, showError, slot,
 } from "./dom.js";
-import { formatCount, formatDateTime, formatRelative } from "./format.js";
+import { mountImport } from "./dashboard-import.js";
+import { formatCount, formatDateTime, formatPlural, formatRelative } from "./format.js";
 
 const list = document.getElementById("portfolio-list");
 const status = document.getElementById("portfolios-status");
@@ -61,8 +63,7 @@ function card(portfolio) {
 function render() {
   list.replaceChildren(...[...portfolios.values()].map(card));
   emptyState.hidden = portfolios.size > 0;
-  status.textContent = portfolios.size === 1 ? "1 portfolio."
-    : `${formatCount(portfolios.size)} portfolios.`;
+  status.textContent = `${formatPlural(portfolios.size, "portfolio")}.`;
 }
 
 async function load() {
@@ -119,5 +120,12 @@ handleSubmit(form, async ({ title, template }) => {
   const portfolio = await api.post("/portfolios", { title, template });
   location.assign(editorUrl(portfolio));
 }, { busyLabel: "Creating…" });
+
+mountImport({
+  dialog: document.getElementById("import-dialog"),
+  opener: document.getElementById("import-portfolio"),
+  // The dialog tells what was imported; the list shows the new portfolio behind it.
+  onImported: () => load(),
+});
 
 load();

@@ -1,6 +1,7 @@
 /**
  * The editor's publish panel, in the top bar: "Publish" (or "Unpublish") and "Share", which
- * opens a sheet with the page's link (copy, view, PDF, statistics), its address with an
+ * opens a sheet with the page's link (copy, view, statistics), its downloads (the PDF, the
+ * owner's view; Word and JSON Resume for the audience chosen), its address with an
  * availability check as it is typed, password protection, and the recruiter links (create: the
  * URL is shown once; list with views and last opened; revoke).
  *
@@ -13,14 +14,13 @@ import { api, download } from "./api.js";
 import {
   announce, busy, cloneTemplate, confirmAction, handleSubmit, showError, slot,
 } from "./dom.js";
-import { formatCount, formatDate, formatRelative } from "./format.js";
+import { formatDate, formatPlural, formatRelative } from "./format.js";
 import { copyFrom, mountFragment, sheet, whenChanged } from "./panels.js";
 
 const SLUG_CHECK_DELAY_MS = 300;
 const LINK_STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" };
 
 const pageAddress = (portfolio) => `${location.origin}/p/${portfolio.slug}`;
-const plural = (count, word) => `${formatCount(count)} ${word}${count === 1 ? "" : "s"}`;
 
 export async function mountPublish(root, editor) {
   const mounted = await mountFragment(root, {
@@ -30,6 +30,7 @@ export async function mountPublish(root, editor) {
   const links = recruiterLinks(panel.querySelector("dialog"), editor);
   const share = sheet(panel, () => links.refresh());
 
+  exports(share, editor);
   const parts = [publishButton(panel, editor), pageLink(share, editor),
                  addressForm(share, editor), passwordForm(share, editor)];
   const render = (portfolio) => parts.forEach((draw) => draw(portfolio));
@@ -65,11 +66,6 @@ function pageLink(sheet, editor) {
   const viewPage = slot(sheet, "view-page");
   slot(sheet, "stats-link").href = `/app/portfolios/${editor.portfolioId}/stats`;
   sheet.querySelector('[data-action="copy-url"]').addEventListener("click", () => copyFrom(url));
-  const pdfButton = sheet.querySelector('[data-action="download-pdf"]');
-  pdfButton.addEventListener("click", () => {
-    busy(pdfButton, () => download(`/portfolios/${editor.portfolioId}/export.pdf`),
-         "Preparing the PDF…").catch(showError);
-  });
   return (portfolio) => {
     url.value = pageAddress(portfolio);
     viewPage.href = `/p/${portfolio.slug}`;
@@ -80,6 +76,23 @@ function pageLink(sheet, editor) {
         ? "Published, with a password: visitors need it to read the page."
         : "Published: anyone with the link can read it.";
   };
+}
+
+/** The downloads: the API's export files, fetched with the session (api.js's download) and
+ * named as the server names them. */
+function exports(sheet, editor) {
+  const exportPath = (format) => `/portfolios/${editor.portfolioId}/export.${format}`;
+  const fetchFile = (button, path) => {
+    busy(button, () => download(path), "Preparing…").catch(showError);
+  };
+  const pdfButton = sheet.querySelector('[data-action="download-pdf"]');
+  pdfButton.addEventListener("click", () => fetchFile(pdfButton, exportPath("pdf")));
+  for (const button of sheet.querySelectorAll('[data-action="download-export"]')) {
+    button.addEventListener("click", () => {
+      const audience = sheet.querySelector('[name="export-audience"]:checked').value;
+      fetchFile(button, `${exportPath(button.dataset.format)}?${new URLSearchParams({ audience })}`);
+    });
+  }
 }
 
 function addressForm(sheet, editor) {
@@ -204,7 +217,8 @@ function recruiterLinks(sheet, editor) {
       : `${link.status === "expired" ? "Expired" : "Expires"} on ${formatDate(link.expires_at)}`;
     const used = link.views || link.downloads;
     slot(row, "use").textContent = used
-      ? [plural(link.views, "view"), link.downloads ? plural(link.downloads, "download") : "",
+      ? [formatPlural(link.views, "view"),
+         link.downloads ? formatPlural(link.downloads, "download") : "",
          `last opened ${formatRelative(link.last_view_at)}`].filter(Boolean).join(" · ")
       : "Not opened yet";
     const revoke = row.querySelector('[data-action="revoke"]');

@@ -30,3 +30,8 @@ export function formatRelative(iso, now = Date.now()) {
 export function formatCount(number) {
   return numberFormat.format(number);
 }
+
+/** "1 view", "12 views", "2 diplomas". */
+export function formatPlural(count, word, plural = `${word}s`) {
+  return `${formatCount(count)} ${count === 1 ? word : plural}`;
+}

@@ -10,7 +10,7 @@
 import uPlot from "../vendor/uplot-1.6.32/uPlot.esm.js";
 import { api } from "./api.js";
 import { cloneTemplate, showError, slot } from "./dom.js";
-import { formatCount } from "./format.js";
+import { formatCount, formatPlural } from "./format.js";
 
 const PERIODS = ["7", "30", "90"];
 const DEFAULT_PERIOD = "30";
@@ -33,7 +33,6 @@ const DAY_STEPS = [1, 2, 7, 14, 30].map((days) => days * DAY_SECONDS);
 let chart = null;
 let loading = null;
 
-const plural = (count, word) => `${formatCount(count)} ${word}${count === 1 ? "" : "s"}`;
 const dayTime = (day) => Date.parse(`${day}T00:00:00Z`);
 
 function countryName(code) {
@@ -115,8 +114,8 @@ function drawChart(stats) {
                 days.map((day) => day.downloads)];
   chart = new uPlot(options, data, chartBox);
   chartBox.setAttribute("aria-label", `Chart of page views and downloads per day over the last `
-    + `${stats.days} days: ${plural(stats.total_views, "view")} and `
-    + `${plural(stats.downloads, "download")} in all. The table below has each day's numbers.`);
+    + `${stats.days} days: ${formatPlural(stats.total_views, "view")} and `
+    + `${formatPlural(stats.downloads, "download")} in all. The table below has each day's numbers.`);
 }
 
 function show(stats, portfolio) {
@@ -151,8 +150,8 @@ async function load(days, portfolio) {
     const stats = await api.get(`/portfolios/${portfolioId}/stats?days=${days}`,
                                 { signal: loading.signal });
     show(stats, portfolio);
-    status.textContent = `Last ${days} days: ${plural(stats.total_views, "view")}, `
-      + `${plural(stats.downloads, "download")}.`;
+    status.textContent = `Last ${days} days: ${formatPlural(stats.total_views, "view")}, `
+      + `${formatPlural(stats.downloads, "download")}.`;
   } catch (error) {
     if (error.name === "AbortError") return;
     status.textContent = "The statistics could not be loaded.";

@@ -1,0 +1,144 @@
+/**
+ * The dashboard's "Import a CV" dialog (app/templates/app/dashboard.html's #import-dialog): a
+ * JSON Resume file or a LinkedIn data-export ZIP, chosen or dropped, is sent as the multipart
+ * `file` to POST /portfolios/import (api.js's upload: CSRF, session refresh, offline), with the
+ * upload's progress; the answer's `import` ({source, sections: {name: count}, warnings}) is told
+ * in words, with a link to the new portfolio in the editor. Refusals (413, 415, 422 with the
+ * fields at fault) are shown in the dialog.
+ *
+ *   mountImport({ dialog, opener, onImported: (portfolio) => ... })
+ */
+import { ApiError, upload } from "./api.js";
+import { slot } from "./dom.js";
+import { SECTIONS } from "./editor-fields.js";
+import { formatPlural } from "./format.js";
+
+const SOURCES = { json_resume: "a JSON Resume file", linkedin: "your LinkedIn data export" };
+
+/** "3 experiences": a section's count in words (the API names sections as the document or
+ * its URLs do: "links" or "profile-links"). */
+function countInWords(name, count) {
+  const section = SECTIONS.find((entry) => entry.field === name || entry.api === name);
+  return section ? formatPlural(count, section.noun) : `${name.replaceAll(/[_-]/g, " ")}: ${count}`;
+}
+
+/** "work[0].startDate: Not a valid date." for each message of a 422's nested `errors`. */
+function problemLines(errors, path = "") {
+  if (typeof errors === "string") return [path ? `${path}: ${errors}` : errors];
+  if (Array.isArray(errors)) return errors.flatMap((entry) => problemLines(entry, path));
+  if (!errors || typeof errors !== "object") return [];
+  const place = (key) => {
+    if (key === "_schema") return path;  // the document (or the part) as a whole
+    if (/^\d+$/.test(key)) return `${path}[${key}]`;
+    return path ? `${path}.${key}` : key;
+  };
+  return Object.entries(errors).flatMap(([key, value]) => problemLines(value, place(key)));
+}
+
+const listItems = (lines) => lines.map((line) => {
+  const item = document.createElement("li");
+  item.textContent = line;
+  return item;
+});
+
+export function mountImport({ dialog, opener, onImported }) {
+  const input = dialog.querySelector("input[type=file]");
+  const drop = slot(dialog, "drop");
+  const progress = slot(dialog, "progress");
+  const error = slot(dialog, "error");
+  const summary = slot(dialog, "summary");
+  let sending = false;
+
+  /** One of: choosing a file, sending it, what was imported; a refusal shows beside the first. */
+  const show = (step) => {
+    drop.hidden = step !== "choose";
+    progress.hidden = step !== "send";
+    summary.hidden = step !== "done";
+    if (step !== "choose") error.hidden = true;
+  };
+
+  const refused = (message, fieldErrors = {}) => {
+    show("choose");
+    slot(error, "error-message").textContent = message;
+    slot(error, "error-list").replaceChildren(...listItems(problemLines(fieldErrors)));
+    error.hidden = false;
+  };
+
+  const imported = (portfolio) => {
+    const { source, sections = {}, warnings = [] } = portfolio.import || {};
+    slot(summary, "summary-title").textContent = `“${portfolio.title}” is ready`;
+    const counts = Object.entries(sections).filter(([, count]) => count > 0);
+    slot(summary, "summary-source").textContent = counts.length
+      ? `Imported from ${SOURCES[source] || "your file"}, as a draft only you can see:`
+      : `Nothing to import was found in ${SOURCES[source] || "your file"}, apart from your profile.`;
+    slot(summary, "counts").replaceChildren(
+      ...listItems(counts.map(([name, count]) => countInWords(name, count))));
+    slot(summary, "warnings").replaceChildren(...listItems(warnings));
+    slot(summary, "warnings-block").hidden = warnings.length === 0;
+    slot(summary, "open").href = `/app/portfolios/${portfolio.id}`;
+    show("done");
+    slot(summary, "summary-title").focus();
+  };
+
+  async function send(file) {
+    if (sending) return;
+    sending = true;
+    slot(progress, "progress-text").textContent = `Sending “${file.name}”…`;
+    const bar = slot(progress, "progress-bar");
+    bar.value = 0;
+    show("send");
+    const form = new FormData();
+    form.append("file", file);
+    try {
+      const portfolio = await upload("/portfolios/import", form, { onProgress: (fraction) => {
+        bar.value = fraction;
+        if (fraction === 1) slot(progress, "progress-text").textContent = `Reading “${file.name}”…`;
+      } });
+      imported(portfolio);
+      onImported(portfolio);
+    } catch (problem) {
+      // A session that ended is on its way to sign in; anything but an ApiError is a bug.
+      if (problem?.kind === "signed-out") return;
+      if (!(problem instanceof ApiError)) console.error(problem);
+      if (problem instanceof ApiError) refused(problem.message, problem.fieldErrors);
+      else refused("Something went wrong on this page. Reload it and try again.");
+      input.focus();
+    } finally {
+      sending = false;
+      input.value = "";
+    }
+  }
+
+  input.addEventListener("change", () => input.files[0] && send(input.files[0]));
+  // The whole dialog takes a dropped file: a drop just beside the zone is not lost.
+  dialog.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    drop.classList.add("is-dragging");
+  });
+  dialog.addEventListener("dragleave", (event) => {
+    if (!dialog.contains(event.relatedTarget)) drop.classList.remove("is-dragging");
+  });
+  dialog.addEventListener("drop", (event) => {
+    const files = event.dataTransfer?.files;
+    if (!files?.length) return;
+    event.preventDefault();
+    drop.classList.remove("is-dragging");
+    if (files.length > 1) {
+      refused("Drop one file at a time.");
+      return;
+    }
+    if (!drop.hidden) send(files[0]);
+  });
+
+  opener.addEventListener("click", () => {
+    if (!sending) show("choose");
+    error.hidden = true;
+    dialog.showModal();
+  });
+  dialog.querySelector("[data-action=close]").addEventListener("click", () => dialog.close());
+  dialog.querySelector("[data-action=import-another]").addEventListener("click", () => {
+    show("choose");
+    input.focus();
+  });
+}
