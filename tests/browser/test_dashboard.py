@@ -1,4 +1,6 @@
-"""The dashboard: a card per portfolio, creating, duplicating and deleting portfolios."""
+"""The dashboard: a card per portfolio, creating, importing, duplicating and deleting
+portfolios."""
+import json
 import re
 
 from playwright.sync_api import expect
@@ -49,6 +51,89 @@ def test_cards_show_state_last_edit_views_and_actions(signed_in):
     expect(view).to_have_attribute("href", f"/p/{published['slug']}")
     expect(public.get_by_role("link", name="Edit “Public one”")).to_have_attribute(
         "href", f"/app/portfolios/{published['id']}")
+
+
+# A small JSON Resume document, as a person would export it from another site.
+JSON_RESUME = {
+    "basics": {"name": "Grace Hopper", "label": "Computer scientist",
+               "email": "grace@example.com", "summary": "I taught computers English."},
+    "work": [{"name": "Eckert–Mauchly", "position": "Senior mathematician",
+              "startDate": "1949-06", "highlights": ["FLOW-MATIC"]},
+             {"name": "US Navy", "position": "Programmer", "startDate": "1943-12"}],
+    "languages": [{"language": "English", "fluency": "Native speaker"}],
+    "skills": [{"name": "COBOL", "keywords": ["compilers"]}],
+}
+
+
+def json_file(document, name="resume.json"):
+    return {"name": name, "mimeType": "application/json",
+            "buffer": json.dumps(document).encode()}
+
+
+def open_import(page):
+    page.goto("/app")
+    page.get_by_role("button", name="Import a CV").click()
+    dialog = page.get_by_role("dialog", name="Import a CV")
+    expect(dialog).to_contain_text("Get a copy of your data")
+    return dialog
+
+
+def test_import_a_json_resume_file_and_open_it(signed_in):
+    page = signed_in
+    dialog = open_import(page)
+    dialog.get_by_label("Choose a file").set_input_files(json_file(JSON_RESUME))
+
+    title = dialog.get_by_role("heading", name=re.compile("is ready$"))
+    expect(title).to_be_focused()
+    expect(dialog).to_contain_text("Imported from a JSON Resume file")
+    counts = dialog.locator("[data-field=counts] li").all_inner_texts()
+    assert {"2 experiences", "1 language", "1 skill"} <= set(counts), counts
+    [portfolio] = call_api(page, "GET", "/portfolios")["data"]
+    assert portfolio["is_private"] is True
+    expect(card(page, portfolio["title"])).to_have_count(1)
+
+    dialog.get_by_role("link", name="Open in the editor").click()
+    expect(page).to_have_url(re.compile(f"/app/portfolios/{portfolio['id']}$"))
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    languages = page.locator("section[aria-labelledby='section-languages']")
+    expect(languages.locator(".item-name")).to_have_text(["English"])
+
+
+def test_import_a_dropped_file(signed_in):
+    page = signed_in
+    dialog = open_import(page)
+    files = page.evaluate_handle("""text => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "resume.json", { type: "application/json" }));
+        return transfer;
+    }""", json.dumps(JSON_RESUME))
+    drop = dialog.locator("#import-drop")
+    drop.dispatch_event("dragover", {"dataTransfer": files})
+    expect(drop).to_have_class(re.compile(r"\bis-dragging\b"))
+    drop.dispatch_event("drop", {"dataTransfer": files})
+    expect(dialog.get_by_role("heading", name=re.compile("is ready$"))).to_be_visible()
+    expect(page.locator(".portfolio-card")).to_have_count(1)
+
+
+def test_import_refusals_are_shown_in_the_dialog_and_create_nothing(signed_in):
+    page = signed_in
+    dialog = open_import(page)
+    choose = dialog.get_by_label("Choose a file")
+    broken = {**JSON_RESUME, "work": [{"name": "US Navy", "startDate": "during the war"}]}
+    choose.set_input_files(json_file(broken))
+    alert = dialog.get_by_role("alert")
+    expect(alert).to_contain_text("work[0].startDate")
+    expect(choose).to_be_focused()
+
+    choose.set_input_files({"name": "notes.txt", "mimeType": "text/plain",
+                            "buffer": b"Just some notes, not a CV."})
+    expect(alert).to_be_visible()
+    expect(alert).not_to_contain_text("work[0].startDate")
+    assert call_api(page, "GET", "/portfolios")["data"] == []
+    expect(page.locator(".portfolio-card")).to_have_count(0)
+
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
 
 
 def test_duplicate(signed_in):

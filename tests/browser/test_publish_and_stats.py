@@ -5,7 +5,9 @@ through the public and recruiter pages.
 Visits are made from a separate browser context with an ordinary browser's User-Agent: the test
 browser's own ("HeadlessChrome") is never counted, like the owner's."""
 import io
+import json
 import re
+from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import expect
@@ -182,6 +184,42 @@ def test_publish_change_the_address_and_open_the_page(signed_in, browser, live_s
     expect(sheet.get_by_label("New password")).to_be_visible()
     assert stored(page, portfolio)["has_password"] is True
     visit(browser, live_server, "/p/ada-lovelace-cv", status=401)
+
+
+def test_downloads_for_the_audience_chosen(signed_in):
+    page = signed_in
+    portfolio = create_portfolio(page, "Exports", slug="ada-exports")
+    call_api(page, "PATCH", f"/portfolios/{portfolio['id']}", {
+        "profile": {"display_name": "Ada Lovelace"},
+        "languages": [{"name": "French", "fluency": "C1"}],
+        "references": [{"name": "Charles Babbage", "reference": "A fine analyst."}]})
+    open_editor(page, portfolio)
+    page.get_by_role("button", name="Share").click()
+    sheet = page.get_by_role("dialog", name="Publish and share")
+
+    def download(button):
+        with page.expect_download() as started:
+            sheet.get_by_role("button", name=button).click()
+        return started.value
+
+    assert download("Download PDF").suggested_filename.endswith(".pdf")
+    expect(sheet.get_by_role("radio", name="You: everything")).to_be_checked()
+    word = download("Download Word (.docx)")
+    assert word.suggested_filename == "ada-exports.docx"
+    assert Path(word.path()).read_bytes()[:2] == b"PK"  # a DOCX is a ZIP
+    owner = download("Download JSON Resume (.json)")
+    assert owner.suggested_filename == "ada-exports.json"
+    document = json.loads(Path(owner.path()).read_text(encoding="utf-8"))
+    assert document["basics"]["name"] == "Ada Lovelace"
+    assert [language["language"] for language in document["languages"]] == ["French"]
+    assert [reference["name"] for reference in document["references"]] == ["Charles Babbage"]
+
+    # References are private: a recruiter's file leaves them out.
+    sheet.get_by_text("Recruiters", exact=True).click()
+    recruiter = json.loads(Path(download("Download JSON Resume (.json)").path()).read_text(
+        encoding="utf-8"))
+    assert [language["language"] for language in recruiter["languages"]] == ["French"]
+    assert not recruiter.get("references")
 
 
 def test_recruiter_link_shown_once_then_revoked(signed_in, browser, live_server):

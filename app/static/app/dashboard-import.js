@@ -15,11 +15,23 @@ import { formatPlural } from "./format.js";
 
 const SOURCES = { json_resume: "a JSON Resume file", linkedin: "your LinkedIn data export" };
 
-/** "3 experiences": a section's count in words (the API names sections as the document or
- * its URLs do: "links" or "profile-links"). */
-function countInWords(name, count) {
-  const section = SECTIONS.find((entry) => entry.field === name || entry.api === name);
-  return section ? formatPlural(count, section.noun) : `${name.replaceAll(/[_-]/g, " ")}: ${count}`;
+/** The section the API names `name` (as the document or its URLs do: "links" or
+ * "profile-links"), or undefined. */
+const sectionNamed = (name) => SECTIONS.find((entry) => entry.field === name || entry.api === name);
+
+/** ["3 experiences", "2 languages"]: the counts above zero in words, in the editor's order. */
+function countsInWords(sections) {
+  const order = (name) => {
+    const index = SECTIONS.indexOf(sectionNamed(name));
+    return index < 0 ? SECTIONS.length : index;
+  };
+  return Object.entries(sections).filter(([, count]) => count > 0)
+    .sort(([one], [other]) => order(one) - order(other))
+    .map(([name, count]) => {
+      const section = sectionNamed(name);
+      return section ? formatPlural(count, section.noun)
+        : `${name.replaceAll(/[_-]/g, " ")}: ${formatPlural(count, "item")}`;
+    });
 }
 
 /** "work[0].startDate: Not a valid date." for each message of a 422's nested `errors`. */
@@ -51,6 +63,7 @@ export function mountImport({ dialog, opener, onImported }) {
 
   /** One of: choosing a file, sending it, what was imported; a refusal shows beside the first. */
   const show = (step) => {
+    drop.classList.remove("is-dragging");
     drop.hidden = step !== "choose";
     progress.hidden = step !== "send";
     summary.hidden = step !== "done";
@@ -60,19 +73,21 @@ export function mountImport({ dialog, opener, onImported }) {
   const refused = (message, fieldErrors = {}) => {
     show("choose");
     slot(error, "error-message").textContent = message;
-    slot(error, "error-list").replaceChildren(...listItems(problemLines(fieldErrors)));
+    // The message often names the one field at fault already: no list saying it again.
+    const lines = problemLines(fieldErrors);
+    const told = lines.every((line) => message.includes(line));
+    slot(error, "error-list").replaceChildren(...listItems(told ? [] : lines));
     error.hidden = false;
   };
 
   const imported = (portfolio) => {
     const { source, sections = {}, warnings = [] } = portfolio.import || {};
     slot(summary, "summary-title").textContent = `“${portfolio.title}” is ready`;
-    const counts = Object.entries(sections).filter(([, count]) => count > 0);
+    const counts = countsInWords(sections);
     slot(summary, "summary-source").textContent = counts.length
       ? `Imported from ${SOURCES[source] || "your file"}, as a draft only you can see:`
       : `Nothing to import was found in ${SOURCES[source] || "your file"}, apart from your profile.`;
-    slot(summary, "counts").replaceChildren(
-      ...listItems(counts.map(([name, count]) => countInWords(name, count))));
+    slot(summary, "counts").replaceChildren(...listItems(counts));
     slot(summary, "warnings").replaceChildren(...listItems(warnings));
     slot(summary, "warnings-block").hidden = warnings.length === 0;
     slot(summary, "open").href = `/app/portfolios/${portfolio.id}`;
@@ -123,7 +138,6 @@ export function mountImport({ dialog, opener, onImported }) {
     const files = event.dataTransfer?.files;
     if (!files?.length) return;
     event.preventDefault();
-    drop.classList.remove("is-dragging");
     if (files.length > 1) {
       refused("Drop one file at a time.");
       return;
