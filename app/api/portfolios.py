@@ -1,5 +1,10 @@
 """The editor's API: /api/v1/portfolios (owner only; anyone else's portfolio is a 404)."""
+import io
+import json
+
+from flask import Response, request
 from flask_jwt_extended import current_user
+from flask_smorest import abort
 
 from ..models.portfolio import SECTIONS
 from ..extensions import without_mongo_deadline
@@ -9,10 +14,11 @@ from ..schemas.portfolio import (
     PortfolioSchema, PortfolioSummarySchema, ReorderSchema, SlugAvailabilityQuerySchema,
     SlugAvailabilitySchema, VersionSchema, VersionSummarySchema,
 )
-from ..services import portfolios, versions
+from ..schemas.transfer import ImportedPortfolioSchema
+from ..services import imports, jsonresume, portfolios, versions
 from ..web.docx_export import DOCX_MIMETYPE, docx_response
 from ..web.public import pdf_response
-from . import Blueprint, if_match_version, login_required, paginated, version_guarded
+from . import Blueprint, if_match_version, load_json, login_required, paginated, version_guarded
 
 blp = Blueprint("portfolios", __name__, url_prefix="/api/v1/portfolios",
                 description="Portfolios, their sections and their history (owner only)")
@@ -163,6 +169,76 @@ def export_docx(query, portfolio_id):
     """The portfolio as a Word document (`<slug>.docx`) holding only what `audience` may see
     (default owner: everything)."""
     return docx_response(portfolios.get_owned(portfolio_id, current_user), query["audience"])
+
+
+@blp.route("/<objectid:portfolio_id>/export.json", methods=["GET"])
+@login_required
+@blp.arguments(AudienceQuerySchema, location="query")
+@blp.response(200, {"type": "object"}, description="A JSON Resume document, as an attachment "
+                                                   "named after the slug (`<slug>.json`)")
+def export_json(query, portfolio_id):
+    """The portfolio as a JSON Resume document, valid against the official schema (1.x).
+
+    It holds what `audience` may see (default owner: everything): items it may not see are
+    left out, and so are the email and phone when the profile's contact visibility hides them.
+    """
+    portfolio = portfolios.get_owned(portfolio_id, current_user)
+    document = jsonresume.export_document(portfolio, query["audience"])
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{portfolio.slug}.json")
+    return response
+
+
+IMPORT_BODY = {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "description": "A JSON Resume document"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "A JSON Resume document (.json) or a LinkedIn data export "
+                                "(.zip), told apart by their content"}}}},
+}}
+
+
+def _import_upload():
+    """What to import, as a stream: the multipart `file` (a LinkedIn ZIP may be bigger than a
+    JSON body may be), else the body."""
+    if request.mimetype == "multipart/form-data":
+        request.max_content_length = imports.IMPORT_UPLOAD_MAX_BYTES
+        upload = request.files.get("file")
+        if upload is None:
+            abort(422, errors={"file": ["Missing data for required field."]})
+        return upload.stream
+    body = request.get_data(cache=True)
+    if not body:
+        abort(400, message="Send a JSON Resume document as the body, or a file in the "
+                           "multipart `file` field.")
+    return io.BytesIO(body)
+
+
+@blp.route("/import", methods=["POST"])
+@login_required
+@blp.doc(requestBody=IMPORT_BODY)
+@blp.response(201, ImportedPortfolioSchema, headers=ETAG_DOC)
+@blp.alt_response(413, description="Over the size limit (a JSON document: MAX_JSON_BYTES)")
+@blp.alt_response(415, description="A ZIP that cannot be imported")
+@blp.alt_response(422, description="Not a JSON Resume document: `errors` names the fields at "
+                                   "fault (`work[0].startDate`); nothing is created")
+def import_portfolio():
+    """Create a portfolio from a JSON Resume document or a LinkedIn data export.
+
+    Send the document as the JSON body, or as the multipart `file` (a `.json` document or
+    LinkedIn's ZIP, told apart by their content). The new portfolio is a private draft titled
+    with the person's name, its address made from it. A document the official JSON Resume
+    schema refuses is a 422 whose `errors` name the fields at fault (`work[0].startDate`), and
+    nothing is created; keys the schema does not know are ignored.
+
+    The answer is the portfolio plus `import`: `source` (`json_resume` or `linkedin`),
+    `sections` (items imported per section, e.g. `{"experiences": 3}`) and `warnings` (what was
+    left out or changed and where, e.g. a profile without an address, a skill level Vitrine
+    does not have), for the dashboard to show.
+    """
+    imported = imports.import_portfolio(current_user, _import_upload(), decode_json=load_json)
+    return _with_etag(imported, 201)
 
 
 def register_section_routes(section, item_schema):

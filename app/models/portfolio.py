@@ -48,7 +48,7 @@ class Diploma(Item):
     field = StringField(max_length=200)
     start_date = StringField(max_length=10)
     end_date = StringField(max_length=10)
-    grade = StringField(max_length=60)
+    grade = StringField(max_length=200)
     description = StringField(max_length=5000)
     url = StringField(max_length=2048)
     courses = ListField(StringField(max_length=200))

@@ -89,7 +89,7 @@ class DiplomaSchema(DatedItemSchema):
     field = Text(200)
     start_date = PartialDate(allow_none=True)
     end_date = PartialDate(allow_none=True)
-    grade = Text(60)
+    grade = Text(200)
     description = Text(5000)
     url = HttpUrl()
     courses = TextList(200)

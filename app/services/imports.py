@@ -1,0 +1,143 @@
+"""Imports: a JSON Resume document or a LinkedIn data export (ZIP) becomes a new portfolio.
+
+`import_portfolio(owner, upload, decode_json)` tells the two apart by their first bytes (never
+by a file name); each reader gives `content`, shaped as the editor's PortfolioContentSchema
+(title, profile, links, experiences…), and warnings. `create_from_content` is the one way in
+for every source: the editor's own schemas validate the content, a field they refuse is left
+out and an item missing what it needs is dropped, each said in a warning; nothing unvalidated
+is stored. The portfolio is created by `portfolios.create` (limits, slug, private draft).
+"""
+import codecs
+import importlib
+import importlib.util
+
+from flask import current_app
+from flask_smorest import abort
+from marshmallow import ValidationError
+
+from ..models.portfolio import SECTION_FIELDS, SECTIONS, Profile
+from ..schemas.portfolio import (
+    MAX_ITEMS_PER_SECTION, SECTION_SCHEMAS, PortfolioContentSchema, ProfileSchema,
+)
+from ..schemas.transfer import JSON_RESUME, LINKEDIN
+from . import jsonresume, portfolios
+
+# The LinkedIn reader is written separately; until it exists, its ZIPs are refused (415).
+_LINKEDIN_MODULE = f"{__package__}.linkedin"
+linkedin = importlib.import_module(_LINKEDIN_MODULE) if importlib.util.find_spec(
+    _LINKEDIN_MODULE) else None
+
+# A LinkedIn export is a ZIP that may hold far more than the profile (messages, connections):
+# uploads may be this big. A JSON document, however sent, is held to MAX_CONTENT_LENGTH.
+IMPORT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+DEFAULT_TITLE = "Imported portfolio"
+_PROFILE_SCHEMA = ProfileSchema()
+# The top-level fields besides the profile and the sections (title, description, template…).
+_TOP_SCHEMA = PortfolioContentSchema(exclude=("profile", *SECTION_FIELDS))
+_ITEM_SCHEMAS = {section: schema() for section, schema in SECTION_SCHEMAS.items()}
+
+
+def import_portfolio(owner, upload, decode_json):
+    """A new private portfolio of `owner` from `upload` (a binary stream: the uploaded file or
+    the request body), with `import_summary` (source, items per section, warnings).
+    `decode_json(data)` is the API's JSON decoding of request bodies."""
+    head = upload.read(max(map(len, ZIP_SIGNATURES)))
+    upload.seek(0)
+    if head.startswith(ZIP_SIGNATURES):
+        content, warnings = _linkedin_content(upload)
+        return create_from_content(owner, LINKEDIN, content, warnings)
+    content, warnings = jsonresume.content_from_document(_json_document(upload, decode_json))
+    return create_from_content(owner, JSON_RESUME, content, warnings)
+
+
+def _linkedin_content(upload):
+    if linkedin is None:
+        abort(415, message="LinkedIn data exports cannot be imported yet; upload a JSON Resume "
+                           "document (.json).")
+    try:
+        return linkedin.portfolio_content_from_linkedin_zip(upload)
+    except linkedin.ArchiveRefused as refused:
+        abort(refused.status, message=refused.message)
+
+
+def _json_document(upload, decode_json):
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        abort(413, message=f"A JSON Resume document may be at most {limit // 1024} KB.")
+    try:
+        # Windows editors start UTF-8 files with a byte order mark JSON does not allow.
+        return decode_json(data.removeprefix(codecs.BOM_UTF8))
+    except ValueError as exc:
+        abort(400, message=f"This is neither a LinkedIn data export (ZIP) nor valid JSON: {exc}.")
+
+
+def _validated(schema, data, where, warnings):
+    """`data` loaded by `schema`. The fields it refuses are left out; when what remains is
+    refused too (a required field at fault), the whole is: None. Each is said in `warnings`."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        refused = exc.messages
+    kept = {key: value for key, value in data.items() if key not in refused}
+    try:
+        loaded = schema.load(kept)
+    except ValidationError as exc:
+        warnings.append(f"{where}: left out ({_described(exc.messages)}).")
+        return None
+    warnings.extend(f"{where}: {key} left out ({_described(messages)})."
+                    for key, messages in refused.items())
+    return loaded
+
+
+def _described(messages):
+    """Marshmallow's messages for a field (nested for lists and objects) in one line."""
+    if isinstance(messages, dict):
+        return "; ".join(f"{key}: {_described(value)}" if key != "_schema" else _described(value)
+                         for key, value in messages.items())
+    if isinstance(messages, list):
+        return " ".join(_described(message) for message in messages)
+    return str(messages)
+
+
+def _label(section, item):
+    """What names an item in a warning: its first required field ("role", "name"…)."""
+    schema = _ITEM_SCHEMAS[section]
+    key = next((name for name, field in schema.fields.items() if field.required), None)
+    value = item.get(key)
+    return f" “{value[:60]}”" if isinstance(value, str) and value else ""
+
+
+def _section_items(section, items, warnings):
+    field, _ = SECTIONS[section]
+    if len(items) > MAX_ITEMS_PER_SECTION:
+        warnings.append(f"{field}: only the first {MAX_ITEMS_PER_SECTION} of {len(items)} "
+                        "items are imported.")
+    valid = (_validated(_ITEM_SCHEMAS[section], item,
+                        f"{field}[{index}]{_label(section, item)}", warnings)
+             for index, item in enumerate(items[:MAX_ITEMS_PER_SECTION]))
+    return portfolios.build_items(section, [item for item in valid if item is not None])
+
+
+def create_from_content(owner, source, content, warnings):
+    """A new private portfolio of `owner` holding what of `content` the editor's schemas accept
+    (see the module's description), with `import_summary`."""
+    warnings = list(warnings)
+    top = _validated(_TOP_SCHEMA, {key: value for key, value in content.items()
+                                   if key != "profile" and key not in SECTION_FIELDS},
+                     "portfolio", warnings) or {}
+    profile = _validated(_PROFILE_SCHEMA, content.get("profile") or {}, "profile",
+                         warnings) or {}
+    title = top.pop("title", None) or DEFAULT_TITLE
+    documents = {**top, "profile": Profile(**{"display_name": owner.full_name, **profile})}
+    for section, (field, _) in SECTIONS.items():
+        documents[field] = _section_items(section, content.get(field) or [], warnings)
+    portfolio = portfolios.create(owner, {"title": title}, content=documents, reason="import")
+    portfolio.import_summary = {
+        "source": source,
+        "sections": {field: len(documents[field]) for field in SECTION_FIELDS
+                     if documents[field]},
+        "warnings": warnings,
+    }
+    return portfolio
