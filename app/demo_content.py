@@ -1,5 +1,6 @@
 """A realistic portfolio, shaped as the editor sends it (PATCH body): every section filled,
-some items recruiter-only or private. Used by `flask seed-demo`, the tests and the benchmarks.
+some items recruiter-only or private (the reference keeps its private default). Used by
+`flask seed-demo`, the tests and the benchmarks.
 """
 from bson import ObjectId
 
@@ -16,7 +17,8 @@ def demo_portfolio_content():
          "technologies": ["Python", "scikit-learn", "FastAPI", "React"],
          "features": ["Hourly retraining", "Station heat-map", "Public API"],
          "challenges": "Missing data during strikes; solved with calendar-aware imputation.",
-         "role": "Team lead (4 students)", "start_date": "2024-02", "end_date": "2024-06",
+         "role": "Team lead (4 students)", "organisation": "INSA Lyon",
+         "start_date": "2024-02", "end_date": "2024-06",
          "repository_url": "https://github.com/example/velib-forecast",
          "demo_url": "https://velib.example.org"},
         {"id": project_ids[1], "name": "Open-source accessibility linter", "type": "personal",
@@ -26,6 +28,7 @@ def demo_portfolio_content():
         {"id": project_ids[2], "name": "Warehouse picking optimiser", "type": "professional",
          "summary": "Cut average picking routes by 18% at a logistics client.",
          "technologies": ["Python", "OR-Tools", "PostgreSQL"], "role": "Intern developer",
+         "organisation": "LogiFlow",
          "start_date": "2024-07", "end_date": "2024-12", "visibility": "recruiter"},
         {"id": project_ids[3], "name": "Home-lab Kubernetes cluster", "type": "personal",
          "summary": "Three Raspberry Pi nodes running k3s, Argo CD and Grafana.",
@@ -47,10 +50,16 @@ def demo_portfolio_content():
             {"section": "profile", "column": "main"},
             {"section": "experiences", "column": "main", "heading": "Experience"},
             {"section": "projects", "column": "main", "style": {"display": "cards"}},
+            {"section": "volunteer", "column": "main"},
             {"section": "diplomas", "column": "main", "heading": "Education"},
+            {"section": "awards", "column": "main"},
+            {"section": "publications", "column": "main"},
+            {"section": "references", "column": "main"},
             {"section": "skills", "column": "side"},
+            {"section": "languages", "column": "side"},
             {"section": "certifications", "column": "side"},
             {"section": "trainings", "column": "side"},
+            {"section": "interests", "column": "side"},
             {"section": "profile-links", "column": "side", "heading": "Elsewhere"},
         ]},
         "profile": {"display_name": "Camille Martin", "title": "Software engineering student",
@@ -70,7 +79,9 @@ def demo_portfolio_content():
         "diplomas": [
             {"title": "Engineering degree, computer science", "institution": "INSA Lyon",
              "level": "master", "field": "Computer science", "start_date": "2022-09",
-             "end_date": "2027-06", "description": "Major in distributed systems."},
+             "end_date": "2027-06", "description": "Major in distributed systems.",
+             "courses": ["Distributed systems", "Compilers", "Databases", "Operations research"],
+             "url": "https://www.insa-lyon.fr"},
             {"title": "Classes préparatoires MPSI/MP", "institution": "Lycée du Parc",
              "level": "other", "start_date": "2020-09", "end_date": "2022-06"},
             {"title": "Baccalauréat général", "institution": "Lycée Ampère",
@@ -93,14 +104,14 @@ def demo_portfolio_content():
             {"role": "Software engineering intern", "organisation": "LogiFlow",
              "type": "internship", "location": "Lyon", "start_date": "2024-07",
              "end_date": "2024-12", "description": "Route optimisation for warehouse picking.",
-             "achievements": ["Cut picking routes by 18%", "Added property-based tests"]},
+             "achievements": ["Cut picking routes by 18%", "Added property-based tests"],
+             "organisation_summary": "Warehouse management software for mid-size retailers",
+             "url": "https://logiflow.example.com"},
             {"role": "Teaching assistant, algorithms", "organisation": "INSA Lyon",
              "type": "job", "start_date": "2025-02", "current": True},
             {"role": "Freelance web developer", "organisation": "Self-employed",
              "type": "freelance", "start_date": "2023-06", "end_date": "2023-09",
              "description": "Websites for three local shops.", "visibility": "recruiter"},
-            {"role": "Volunteer, coding club", "organisation": "Maison des jeunes",
-             "type": "volunteer", "start_date": "2022-10"},
             {"role": "Summer job, warehouse operator", "organisation": "Entrepôt Rhône",
              "type": "job", "start_date": "2021-07", "end_date": "2021-08",
              "visibility": "private"},
@@ -119,10 +130,12 @@ def demo_portfolio_content():
         "skills": [
             {"name": "Python", "category": "language", "level": "expert",
              "justification": "Five years, used in every project below.",
+             "keywords": ["pandas", "FastAPI", "pytest"],
              "project_ids": project_ids[:3], "training_ids": [training_ids[0]]},
             {"name": "TypeScript", "category": "language", "level": "advanced",
              "project_ids": [project_ids[1]]},
             {"name": "Kubernetes", "category": "tool", "level": "intermediate",
+             "keywords": ["k3s", "Helm", "Argo CD"],
              "project_ids": [project_ids[3]], "certification_ids": [certification_ids[2]]},
             {"name": "AWS", "category": "tool", "level": "intermediate",
              "certification_ids": [certification_ids[0]]},
@@ -134,5 +147,41 @@ def demo_portfolio_content():
              "certification_ids": [certification_ids[1]]},
             {"name": "Team leadership", "category": "soft_skill", "level": "intermediate",
              "project_ids": [project_ids[0]]},
+        ],
+        "languages": [
+            {"name": "French", "fluency": "Native speaker"},
+            {"name": "English", "fluency": "Professional working proficiency (C1)"},
+        ],
+        "volunteer": [
+            {"organisation": "Maison des jeunes de Villeurbanne", "role": "Coding club mentor",
+             "url": "https://mjc-villeurbanne.example.org", "start_date": "2022-10",
+             "description": "Two evenings a month teaching Scratch and Python to 11–15 year "
+                            "olds.",
+             "achievements": ["Grew the club from 6 to 20 regular members",
+                              "Wrote a 10-session Python course the club still uses"]},
+        ],
+        "awards": [
+            {"title": "Best student project 2024",
+             "awarder": "INSA Lyon, computer science department", "date": "2024-06",
+             "description": "For the Vélib' availability forecaster, among 38 fourth-year "
+                            "projects."},
+        ],
+        "publications": [
+            {"name": "Forecasting bike-share availability with gradient boosting",
+             "publisher": "Journées des doctorants et étudiants en informatique (poster)",
+             "release_date": "2024-10", "url": "https://hal.example.org/hal-04123456",
+             "description": "A two-page poster paper on the forecaster's features and its "
+                            "error during public transport strikes."},
+        ],
+        "interests": [
+            {"name": "Climbing", "keywords": ["Bouldering", "Lead climbing"]},
+            {"name": "Open data", "keywords": ["Civic tech", "Hackathons"]},
+        ],
+        # No visibility: a reference is private until its owner shows it.
+        "references": [
+            {"name": "Sophie Laurent", "position": "Associate professor, INSA Lyon",
+             "contact": "sophie.laurent@example.edu",
+             "reference": "Camille led the forecaster team with calm and rigour, and wrote the "
+                          "best tested code of the year."},
         ],
     }

@@ -42,6 +42,8 @@ def _content():
         "certifications": [{"name": PRIVATE[1], "visibility": "private"}],
         "links": [{"network": "website", "url": "https://example.org/x", "label": PRIVATE[2],
                    "visibility": "private"}],
+        # The demo's items with web links of their own (the PDFs here link documents only).
+        "volunteer": [], "publications": [],
     }
 
 

@@ -7,6 +7,7 @@ import base64
 import http.server
 import io
 import re
+import subprocess
 import threading
 
 import pytest
@@ -32,6 +33,10 @@ PAYLOAD = "<script>alert(1)</script>"
 PUBLIC_MARK = "Vélib' availability forecaster"
 RECRUITER_MARK = "Warehouse picking optimiser"
 PRIVATE_MARK = "budgeting bot"
+REFERENCE_MARK = "Sophie Laurent"  # the demo's reference, private by default
+NEW_SECTIONS = ("languages", "volunteer", "awards", "publications", "interests", "references")
+
+
 def png(colour="#2a9d8f"):
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), colour).save(buffer, "PNG")
@@ -77,6 +82,20 @@ def section_ids(html):
     return re.findall(r'<section id="section-([a-z-]+)"', html)
 
 
+def section_html(html, name):
+    """The <section> of `name` in `html` (sections do not nest)."""
+    match = re.search(rf'<section id="section-{name}".*?</section>', html, re.S)
+    assert match, f"no section {name}"
+    return match.group(0)
+
+
+def pdftotext(pdf_bytes):
+    """The PDF's text as poppler reads it, on one line (wrapping is layout, not content)."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf_bytes,
+                          capture_output=True, check=True).stdout.decode()
+    return " ".join(text.split())
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("audience", ("public", "recruiter"))
 def test_every_section_of_the_demo_renders(template, audience):
@@ -84,8 +103,11 @@ def test_every_section_of_the_demo_renders(template, audience):
     html = page(portfolio, audience)
 
     assert f'class="template-{template}' in html
+    # Every section of the demo but the references, which are private by default.
     assert set(section_ids(html)) == {"profile", "experiences", "projects", "diplomas",
-                                      "certifications", "trainings", "skills", "profile-links"}
+                                      "certifications", "trainings", "skills", "profile-links",
+                                      *NEW_SECTIONS} - {"references"}
+    assert REFERENCE_MARK not in html
     assert html.count("<h1") == 1 and '<html lang="en">' in html
     for landmark in ("<header", "<main", "<aside", "<footer", "<nav"):
         assert landmark in html
@@ -132,8 +154,9 @@ def test_layout_order_hidden_sections_columns_and_headings():
     html = page(make_portfolio("minimal", layout=layout))
 
     # The named sections first (hidden left out), then the others in the default order.
-    assert section_ids(html) == ["skills", "diplomas", "profile", "projects",
-                                 "certifications", "trainings", "profile-links"]
+    assert section_ids(html) == ["skills", "diplomas", "profile", "volunteer", "awards",
+                                 "publications", "projects", "certifications", "trainings",
+                                 "languages", "interests", "profile-links"]
     assert "Software engineering intern" not in html
     assert '<h2 id="section-skills-heading" class="section-title">What I do</h2>' in html
     main, aside = html.split("<aside", 1)
@@ -159,7 +182,130 @@ def test_empty_sections_do_not_render():
 def test_one_column_layout_has_no_sidebar():
     html = page(make_portfolio("classic", layout={"columns": 1}))
     assert "<aside" not in html
-    assert section_ids(html)[:3] == ["profile", "experiences", "projects"]
+    assert section_ids(html)[:4] == ["profile", "experiences", "volunteer", "projects"]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_new_sections_and_fields_render(template):
+    html = page(make_portfolio(template), "recruiter")
+    main, aside = html.split("<aside", 1)
+    for name, heading in (("languages", "Languages"), ("volunteer", "Volunteering"),
+                          ("awards", "Awards"), ("publications", "Publications"),
+                          ("interests", "Interests")):
+        assert (f'<h2 id="section-{name}-heading" class="section-title">{heading}</h2>'
+                in section_html(html, name))
+    assert 'id="section-languages"' in aside and 'id="section-interests"' in aside
+    assert 'id="section-volunteer"' in main and 'id="section-publications"' in main
+
+    languages = section_html(html, "languages")
+    assert re.search(r'<span class="language-name">English</span>\s*<span class="language-fluency">'
+                     r"Professional working proficiency \(C1\)</span>", languages)
+    volunteer = section_html(html, "volunteer")
+    assert '<h3 class="entry-title">Coding club mentor</h3>' in volunteer
+    assert "Maison des jeunes de Villeurbanne" in volunteer and "Oct 2022" in volunteer
+    assert "<li>Grew the club from 6 to 20 regular members</li>" in volunteer
+    awards = section_html(html, "awards")
+    assert "Best student project 2024" in awards and "Jun 2024" in awards
+    assert "INSA Lyon, computer science department" in awards
+    publications = section_html(html, "publications")
+    assert "Forecasting bike-share availability" in publications and "Oct 2024" in publications
+    interests = section_html(html, "interests")
+    assert '<h3 class="entry-title">Climbing</h3>' in interests
+    assert '<ul class="tags" aria-label="Keywords">' in interests and "<li>Bouldering</li>" in interests
+    # The new fields of the older sections.
+    experiences = section_html(html, "experiences")
+    assert ('<p class="organisation-summary">Warehouse management software for mid-size '
+            'retailers</p>') in experiences
+    diplomas = section_html(html, "diplomas")
+    assert '<p class="label">Courses</p><ul class="tags" aria-label="Courses">' in diplomas
+    assert "<li>Operations research</li>" in diplomas
+    assert "<li>pytest</li>" in section_html(html, "skills")
+    assert "<span>INSA Lyon</span>" in section_html(html, "projects")
+    # Their links: http(s) only, opening safely, the address as the text.
+    for name, url, text in (
+            ("experiences", "https://logiflow.example.com", "logiflow.example.com"),
+            ("diplomas", "https://www.insa-lyon.fr", "insa-lyon.fr"),
+            ("volunteer", "https://mjc-villeurbanne.example.org", "mjc-villeurbanne.example.org"),
+            ("publications", "https://hal.example.org/hal-04123456",
+             "hal.example.org/hal-04123456")):
+        assert (f'<a href="{url}" rel="noopener nofollow" target="_blank">{text}<span '
+                'class="visually-hidden"> (opens in a new tab)</span></a>') in section_html(html, name)
+
+
+def shown_reference(visibility="public"):
+    portfolio = make_portfolio("classic", layout={"columns": 2})
+    portfolio.references[0].visibility = visibility
+    return portfolio
+
+
+def test_the_new_sections_default_placement():
+    html = page(shown_reference())
+    main, aside = html.split("<aside", 1)
+    assert section_ids(main) == ["profile", "experiences", "volunteer", "projects", "diplomas",
+                                 "awards", "publications", "references"]
+    assert section_ids(aside) == ["certifications", "trainings", "skills", "languages",
+                                  "interests", "profile-links"]
+    references = section_html(html, "references")
+    assert '<h2 id="section-references-heading" class="section-title">References</h2>' in references
+    assert '<h3 class="entry-title">Sophie Laurent</h3>' in references
+    assert "<span>sophie.laurent@example.edu</span>" in references
+    assert re.search(r'<blockquote class="prose">\s*<p>Camille led the forecaster team',
+                     references)
+
+
+@pytest.mark.parametrize("visibility, audiences", [
+    ("private", {"owner"}), ("recruiter", {"recruiter", "owner"}),
+    ("public", {"public", "recruiter", "owner"})])
+def test_a_reference_shows_only_where_its_visibility_allows(visibility, audiences):
+    portfolio = shown_reference(visibility)
+    for audience in ("public", "recruiter", "owner"):
+        html = page(portfolio, audience)
+        assert ("section-references" in html) == (audience in audiences), audience
+        assert (REFERENCE_MARK in html) == (audience in audiences), audience
+        assert ((REFERENCE_MARK in pdftotext(pdf_of(portfolio, audience, images={})))
+                == (audience in audiences)), audience
+
+
+def test_recruiter_only_items_of_the_new_sections_show_only_to_recruiters():
+    portfolio = make_portfolio()
+    for field in ("languages", "volunteer", "awards", "publications", "interests"):
+        getattr(portfolio, field)[0].visibility = "recruiter"
+    marks = ("French", "Coding club mentor", "Best student project 2024",
+             "Forecasting bike-share availability", "Climbing")
+    for audience in ("public", "recruiter"):
+        html = page(portfolio, audience)
+        text = pdftotext(pdf_of(portfolio, audience, images={}))
+        for mark in marks:
+            assert (mark in html) == (audience == "recruiter"), (audience, mark)
+            assert (mark in text) == (audience == "recruiter"), (audience, mark)
+
+
+def item_proofs(portfolio, visibility="public"):
+    """A document attached to the first item of each new section: {section: proof}."""
+    proofs = {}
+    for section in NEW_SECTIONS:
+        item = getattr(portfolio, SECTIONS[section][0])[0]
+        proofs[section] = Proof(item_type=section, item_id=item.id, title=f"{section} letter",
+                                visibility=visibility, file_id=ObjectId(),
+                                content_type="application/pdf")
+    portfolio.proofs = [*portfolio.proofs, *proofs.values()]
+    return proofs
+
+
+def test_proofs_show_beside_the_items_of_the_new_sections():
+    portfolio = shown_reference()
+    proofs = item_proofs(portfolio)
+    html = page(portfolio)
+    for section, proof in proofs.items():
+        assert re.search(rf'href="/p/camille-martin/proofs/{proof.id}"><span class="proof-kind">'
+                         rf"PDF</span> {section} letter</a>", section_html(html, section))
+    text = pdftotext(pdf_of(portfolio, "public", images={}))
+    for section in NEW_SECTIONS:
+        assert f"PDF {section} letter" in text
+    # A proof of a private reference is as private as the reference.
+    portfolio.references[0].visibility = "private"
+    html = page(portfolio, "recruiter")
+    assert str(proofs["references"].id) not in html and "references letter" not in html
 
 
 def _poison(value):
@@ -195,6 +341,12 @@ def poisoned_portfolio(template):
     portfolio.theme = {"primary_color": f"red;}}</style>{PAYLOAD}", "heading_font": PAYLOAD}
     portfolio.links[0].url = "javascript:alert(1)"
     portfolio.projects[0].demo_url = " JavaScript:alert(1)"
+    portfolio.experiences[0].url = "javascript:alert(1)"
+    portfolio.diplomas[0].url = "javascript:alert(1)"
+    portfolio.volunteer[0].url = "javascript:alert(1)"
+    portfolio.publications[0].url = 'https://example.org/?q="><script>alert(1)</script>'
+    # Shown, so that its text is rendered too.
+    portfolio.references[0].visibility = "public"
     return portfolio
 
 
@@ -206,6 +358,61 @@ def test_user_text_is_escaped_everywhere(template, audience):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "javascript:" not in html.lower()
     assert html.count("</style>") == 3
+    for name in NEW_SECTIONS:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section_html(html, name)
+    # A quote in a URL cannot end the attribute.
+    assert 'href="https://example.org/?q=&#34;&gt;&lt;script&gt;' in html
+
+
+# Every text field the new sections and the new item fields have, each with its own marker.
+NEW_TEXT_FIELDS = {
+    "languages": ("name", "fluency"),
+    "volunteer": ("organisation", "role", "start_date", "end_date", "description"),
+    "awards": ("title", "awarder", "date", "description"),
+    "publications": ("name", "publisher", "release_date", "description"),
+    "interests": ("name",),
+    "references": ("name", "position", "contact", "reference"),
+    "experiences": ("organisation_summary",),
+    "projects": ("organisation",),
+}
+NEW_LIST_FIELDS = {"volunteer": "achievements", "interests": "keywords", "diplomas": "courses",
+                   "skills": "keywords"}
+
+
+def marker(section, field):
+    return f"<b>{section}.{field}</b>"
+
+
+def marked_portfolio():
+    """The demo with markup naming its place in every new field of one item per section, the
+    reference shown."""
+    portfolio = make_portfolio("classic", layout={"columns": 1})
+    for section, fields in NEW_TEXT_FIELDS.items():
+        item = getattr(portfolio, SECTIONS[section][0])[0]
+        for field in fields:
+            setattr(item, field, marker(section, field))
+    for section, field in NEW_LIST_FIELDS.items():
+        setattr(getattr(portfolio, SECTIONS[section][0])[0], field, [marker(section, field)])
+    portfolio.references[0].visibility = "public"
+    return portfolio
+
+
+def all_markers():
+    return [marker(section, field) for section, fields in NEW_TEXT_FIELDS.items()
+            for field in fields] + [marker(*entry) for entry in NEW_LIST_FIELDS.items()]
+
+
+def test_every_new_field_is_shown_escaped():
+    html = page(marked_portfolio())
+    assert "<b>" not in html
+    for text in all_markers():
+        assert text.replace("<", "&lt;").replace(">", "&gt;") in html, text
+
+
+def test_pdf_shows_every_new_field_as_text():
+    text = pdftotext(pdf_of(marked_portfolio(), "public", images={}))
+    for fragment in all_markers():
+        assert fragment in text, fragment
 
 
 def test_escaping_on_the_password_and_gone_pages():
@@ -295,9 +502,32 @@ def test_pdf_text_metadata_and_pages(demo_pdf):
     assert demo_pdf.pages[0].mediabox.width == pytest.approx(595.3, abs=1)  # A4
 
 
+def test_pdf_has_every_new_section_and_field():
+    text = pdftotext(pdf_of(make_portfolio(), "recruiter"))
+    for heading in ("LANGUAGES", "VOLUNTEERING", "AWARDS", "PUBLICATIONS", "INTERESTS"):
+        assert heading in text
+    assert "REFERENCES" not in text and REFERENCE_MARK not in text
+    # (poppler reads a title and its dates in either order)
+    for fragment in ("French Native speaker", "Coding club mentor", "Oct 2022",
+                     "Grew the club from 6 to 20 regular members",
+                     "Website: mjc-villeurbanne.example.org",
+                     "Best student project 2024", "Jun 2024",
+                     "INSA Lyon, computer science department",
+                     "Read: hal.example.org/hal-04123456", "Climbing — Bouldering · Lead climbing",
+                     "Warehouse management software for mid-size retailers",
+                     "Website: logiflow.example.com",
+                     "Courses. Distributed systems · Compilers · Databases · Operations research",
+                     "pandas · FastAPI · pytest", "Academic project · INSA Lyon · Team lead"):
+        assert fragment in text, fragment
+    owner = pdftotext(pdf_of(make_portfolio(), "owner"))
+    assert "REFERENCES" in owner and "Sophie Laurent" in owner
+    assert "Camille led the forecaster team with calm and rigour" in owner
+
+
 def test_pdf_public_view_leaves_out_recruiter_items():
     text = pdf_text(PdfReader(io.BytesIO(pdf_of(make_portfolio(), "public"))))
-    assert PUBLIC_MARK in text and RECRUITER_MARK not in text and "example.com" not in text
+    assert PUBLIC_MARK in text and RECRUITER_MARK not in text
+    assert "camille.martin@example.com" not in text
 
 
 def test_pdf_layout_page_starts_a_new_sheet():

@@ -10,25 +10,32 @@ TEMPLATES = ("classic", "modern", "minimal")
 # Section name (as in `layout`) → key of the view holding its items.
 SECTION_KEYS = {section: field for section, (field, _) in SECTIONS.items()}
 # Where sections the layout does not name go: after the named ones, in this order.
-DEFAULT_ORDER = ("profile", "experiences", "projects", "diplomas", "certifications",
-                 "trainings", "skills", "profile-links", "proofs")
-SIDE_BY_DEFAULT = frozenset({"skills", "certifications", "trainings", "profile-links"})
+DEFAULT_ORDER = ("profile", "experiences", "volunteer", "projects", "diplomas", "awards",
+                 "publications", "certifications", "trainings", "skills", "languages",
+                 "interests", "profile-links", "references", "proofs")
+SIDE_BY_DEFAULT = frozenset({"skills", "certifications", "trainings", "languages", "interests",
+                             "profile-links"})
 DEFAULT_HEADINGS = {
     "profile": "About", "profile-links": "Links", "diplomas": "Education",
     "certifications": "Certifications", "experiences": "Experience", "trainings": "Training",
-    "projects": "Projects", "skills": "Skills", "proofs": "Documents",
+    "projects": "Projects", "skills": "Skills", "languages": "Languages",
+    "volunteer": "Volunteering", "awards": "Awards", "publications": "Publications",
+    "interests": "Interests", "references": "References", "proofs": "Documents",
 }
-DEFAULT_DISPLAY = {"experiences": "timeline", "projects": "cards"}
+DEFAULT_DISPLAY = {"experiences": "timeline", "volunteer": "timeline", "projects": "cards"}
 SKILL_LEVELS = {"beginner": 1, "intermediate": 2, "advanced": 3, "expert": 4}
-SKILL_CATEGORIES = {"language": "Languages", "framework": "Frameworks", "tool": "Tools",
-                    "soft_skill": "Soft skills", "other": "Other skills"}
+# "Programming languages": the spoken ones have a section of their own.
+SKILL_CATEGORIES = {"language": "Programming languages", "framework": "Frameworks",
+                    "tool": "Tools", "soft_skill": "Soft skills", "other": "Other skills"}
 # Proven-by references of a skill: field → section.
 SKILL_REFERENCE_SECTIONS = {"project_ids": "projects", "certification_ids": "certifications",
                             "training_ids": "trainings"}
 # What names an item, per section, for "proven by".
 ITEM_NAME_FIELDS = {"projects": "name", "certifications": "name", "trainings": "title",
                     "diplomas": "title", "experiences": "role", "skills": "name",
-                    "profile-links": "network"}
+                    "profile-links": "network", "languages": "name",
+                    "volunteer": "organisation", "awards": "title", "publications": "name",
+                    "interests": "name", "references": "name"}
 
 
 def _item_name(section, item):
