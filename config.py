@@ -179,6 +179,17 @@ class Config:
         "worker_cancel_long_running_tasks_on_connection_loss": False,
     }
 
+    # The AI assistant (draft a portfolio, improve a text): any OpenAI-compatible chat-completions
+    # endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp...). Without a base URL and a key its
+    # routes answer 503 and the rest of the app does not care.
+    AI_BASE_URL = os.environ.get("AI_BASE_URL", "")
+    AI_API_KEY = os.environ.get("AI_API_KEY", "")
+    AI_MODEL = os.environ.get("AI_MODEL", "gpt-4o-mini")
+    # The whole exchange with the provider, a retry in JSON object mode included (504 beyond).
+    AI_TIMEOUT_SECONDS = float(os.environ.get("AI_TIMEOUT_SECONDS", 30))
+    # Requests to the provider per user per UTC day (429 beyond, until midnight UTC).
+    AI_DAILY_REQUESTS_PER_USER = _env_int("AI_DAILY_REQUESTS_PER_USER", 50)
+
     # flask-smorest / OpenAPI
     API_TITLE = "Vitrine API"
     API_VERSION = "v1"
@@ -231,3 +242,6 @@ class TestConfig(Config):
     # Tasks run in-process: no test leaves messages in the shared Redis. The Celery integration
     # tests turn this off and run a real worker on a queue of their own.
     CELERY_ALWAYS_EAGER = True
+    # No AI provider, whatever the environment says: the AI tests start their own.
+    AI_BASE_URL = ""
+    AI_API_KEY = ""

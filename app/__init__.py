@@ -59,6 +59,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from . import jwt_callbacks  # noqa: F401  (registers the JWT loaders)
     from .api import Int64Converter, ObjectIdConverter, objectid_param_schema
+    from .api.ai import blp as ai_blp
     from .api.auth import blp as auth_blp
     from .api.notifications import blp as notifications_blp
     from .api.oauth import blp as oauth_blp
@@ -85,6 +86,7 @@ def register_blueprints(app):
     rest_api.register_blueprint(public_blp)
     rest_api.register_blueprint(stats_blp)
     rest_api.register_blueprint(notifications_blp)
+    rest_api.register_blueprint(ai_blp)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_pages_bp)
     app.register_blueprint(proof_files_bp)

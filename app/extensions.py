@@ -57,10 +57,16 @@ def init_mongo_deadline(app):
             g.mongo_deadline.__enter__()
 
     @app.teardown_request
-    def end_mongo_deadline(_exc):
-        deadline = g.pop("mongo_deadline", None)
-        if deadline is not None:
-            deadline.__exit__(None, None, None)
+    def end_mongo_deadline_at_teardown(_exc):
+        end_mongo_deadline()
+
+
+def end_mongo_deadline():
+    """End the request's MongoDB deadline early, for a view that then waits on something else
+    (an AI provider) and gives the queries after it a deadline of their own."""
+    deadline = g.pop("mongo_deadline", None)
+    if deadline is not None:
+        deadline.__exit__(None, None, None)
 
 
 def without_mongo_deadline(view):
