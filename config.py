@@ -34,7 +34,11 @@ class Config:
     MONGODB_URI = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:27117/vitrine")
     # A short server-selection timeout turns "MongoDB is down" into a quick 503, not a hung request.
     MONGODB_TIMEOUT_MS = _env_int("MONGODB_TIMEOUT_MS", 3000)
-    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Empty means "no Redis" (a host such as PythonAnywhere): Celery runs tasks in the request
+    # and rate limits are kept in MongoDB. Unset, production has none; development has the local
+    # one `make run` expects.
+    REDIS_URL = os.environ.get(
+        "REDIS_URL", "" if APP_ENV == "production" else "redis://127.0.0.1:6379/0").strip()
 
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
@@ -67,7 +71,9 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "vitrine"
-    # A Redis outage must not lock everyone out: limits fall back to per-process memory.
+    # The counters live in Redis, or in MongoDB without Redis, so that every process and machine
+    # shares them (app/extensions.py `rate_limit_storage`).
+    # A storage outage must not lock everyone out: limits fall back to per-process memory.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "20/minute;200/hour")
     RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT", "5/minute;50/hour")
@@ -197,7 +203,11 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    # Served by the app itself (app/static/vendor/README.md): the page works offline and under
+    # the pages' CSP (its start-up script is app/static/app/api-docs.js, no inline script).
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui-5.35.0/"
+    # No validator badge: it is an image from validator.swagger.io, another host.
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
     API_SPEC_OPTIONS = {
         "components": {
             "securitySchemes": {

@@ -9,10 +9,9 @@ from config import Config
 # `api` is also the name of the app.api package, hence the alias.
 from .extensions import api as rest_api
 from .extensions import (
-    celery_init_app, cors, init_mongo, init_mongo_deadline, init_oauth, init_redis, jwt, limiter,
+    celery_init_app, cors, init_mongo, init_mongo_deadline, init_oauth, init_rate_limits,
+    init_redis, jwt,
 )
-
-log = logging.getLogger(__name__)
 
 
 def create_app(config_class=Config):
@@ -41,15 +40,10 @@ def register_proxy_fix(app):
 def register_extensions(app):
     init_mongo(app)
     init_mongo_deadline(app)
-    redis_up = init_redis(app)
-    if redis_up:
-        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    else:
-        log.warning("Redis is not reachable: rate limits are kept in process memory")
-        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    init_redis(app)
     rest_api.init_app(app)
     jwt.init_app(app)
-    limiter.init_app(app)
+    init_rate_limits(app)
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
     celery_init_app(app)
     from .services.oauth import client_settings

@@ -31,7 +31,13 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def init_mongo(app):
-    """Connect MongoEngine's default alias; pymongo reconnects by itself after an outage."""
+    """Connect MongoEngine's default alias; pymongo reconnects by itself after an outage.
+
+    On a replica set (Atlas), a write is acknowledged once a majority of members hold it, so it
+    survives the loss of the primary, and a write cut off by an election is sent again once to
+    the new primary (retryable writes). The request's deadline (`init_mongo_deadline`) bounds
+    the wait for the majority and the election.
+    """
     mongoengine.disconnect()
     mongoengine.connect(
         host=app.config["MONGODB_URI"],
@@ -39,6 +45,8 @@ def init_mongo(app):
         uuidRepresentation="standard",
         serverSelectionTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
         connectTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
+        w="majority",
+        retryWrites=True,
     )
 
 
@@ -99,24 +107,62 @@ def oauth_registry():
 
 
 def init_redis(app):
-    """One Redis client per app; `redis_available` records whether it answered at start-up."""
-    client = redis.Redis.from_url(
-        app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=2
-    )
-    try:
-        client.ping()
-        available = True
-    except redis.RedisError:
-        available = False
+    """One Redis client per app, None when REDIS_URL is empty (a host without Redis);
+    `redis_available` records whether it answered at start-up."""
+    client, available = None, False
+    if not app.config["REDIS_URL"]:
+        log.info("No Redis (REDIS_URL is empty): Celery tasks run in the request and rate "
+                 "limits are kept in MongoDB")
+    else:
+        client = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=2
+        )
+        try:
+            client.ping()
+            available = True
+        except redis.RedisError:
+            log.warning("Redis is not reachable at %s: Celery tasks run eagerly in-process and "
+                        "rate limits are kept in process memory", app.config["REDIS_URL"])
     app.extensions["redis"] = client
     app.extensions["redis_available"] = available
     return available
 
 
+# Without Redis, the rate-limit counters are documents of the app's own database.
+RATE_LIMIT_COLLECTIONS = {"counter_collection_name": "rate_limit_counters",
+                          "window_collection_name": "rate_limit_windows"}
+
+
+def rate_limit_storage(app):
+    """`(storage URI, options)` for the `limits` library: the configured Redis when it answered;
+    per-process memory when it did not (degraded, like the rest of the app until a restart);
+    MongoDB when there is no Redis at all, so that several processes and machines share the
+    counters (the limits hold however many workers serve the app)."""
+    if app.config["REDIS_URL"]:
+        return (app.config["REDIS_URL"] if app.extensions["redis_available"] else "memory://"), {}
+    timeout = app.config["MONGODB_TIMEOUT_MS"]
+    return app.config["MONGODB_URI"], {
+        "database_name": mongo_db().name, **RATE_LIMIT_COLLECTIONS,
+        "serverSelectionTimeoutMS": timeout, "connectTimeoutMS": timeout}
+
+
+def init_rate_limits(app):
+    """Bind the limiter to this app, on `rate_limit_storage` unless RATELIMIT_STORAGE_URI is set."""
+    if "RATELIMIT_STORAGE_URI" not in app.config:
+        app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_STORAGE_OPTIONS"] = \
+            rate_limit_storage(app)
+    # Flask-Limiter adds each init_app's RATELIMIT_STORAGE_OPTIONS to those it kept from the
+    # apps initialised before in this process (tests build many): MongoDB's options would reach
+    # a Redis storage. Each app starts from its own.
+    limiter._storage_options = {}
+    limiter.init_app(app)
+
+
 def celery_init_app(app):
     """Flask's Celery pattern: tasks run inside the app context.
 
-    Without a reachable Redis (a bare `make run`), tasks run eagerly in-process.
+    Without Redis (REDIS_URL empty), or with one that did not answer at start-up (a bare
+    `make run`), tasks run eagerly in-process.
     """
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -124,12 +170,10 @@ def celery_init_app(app):
                 return self.run(*args, **kwargs)
 
     eager = not app.extensions["redis_available"] or app.config.get("CELERY_ALWAYS_EAGER", False)
-    if eager and not app.testing:
-        log.warning("Redis is not reachable at %s: Celery tasks run eagerly in-process",
-                    app.config["REDIS_URL"])
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object({
-        "broker_url": app.config["REDIS_URL"],
+        # Without Redis nothing is ever published; "memory://" keeps Celery off its AMQP default.
+        "broker_url": app.config["REDIS_URL"] or "memory://",
         "task_ignore_result": True,
         "task_always_eager": eager,
         "task_eager_propagates": True,

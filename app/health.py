@@ -6,6 +6,9 @@ from .extensions import mongo_db
 
 bp = Blueprint("health", __name__)
 
+# Redis is optional (REDIS_URL empty): its absence is a configuration, not an outage.
+NOT_CONFIGURED = "not configured"
+
 
 def dependency_status():
     status = {}
@@ -14,8 +17,12 @@ def dependency_status():
         status["mongo"] = "ok"
     except Exception as exc:  # any failure means "down" for a health check
         status["mongo"] = f"down: {type(exc).__name__}"
+    redis_client = current_app.extensions["redis"]
+    if redis_client is None:
+        status["redis"] = NOT_CONFIGURED
+        return status
     try:
-        current_app.extensions["redis"].ping()
+        redis_client.ping()
         status["redis"] = "ok"
     except Exception as exc:
         status["redis"] = f"down: {type(exc).__name__}"
@@ -25,7 +32,7 @@ def dependency_status():
 @bp.get("/healthz")
 def healthz():
     status = dependency_status()
-    down = [name for name, value in status.items() if value != "ok"]
+    down = [name for name, value in status.items() if value not in ("ok", NOT_CONFIGURED)]
     if not down:
         return {"status": "ok", **status}
     # Still the error shape, with each dependency's state beside it.

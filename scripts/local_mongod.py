@@ -76,11 +76,14 @@ def _initiate_replica_set(client, port, name):
         time.sleep(0.1)
 
 
-def start(dbpath, port=None, replica_set="rs0", fork=False, quiet=True):
+def start(dbpath, port=None, replica_set="rs0", fork=False, quiet=True, initiate=True,
+          parameters=()):
     """Start mongod on `port` (free one if None) with data in `dbpath`.
 
     Returns `(uri, process_or_None)`: the process when started in the foreground of this Python
-    process (tests), None when forked as a daemon (`make run`).
+    process (tests), None when forked as a daemon (`make run`). With `initiate=False` the
+    replica set is left for the caller to initiate (a member of a larger set). `parameters`
+    are more `--setParameter` values ("name=value").
     """
     binary = find_mongod()
     if binary is None:
@@ -90,6 +93,8 @@ def start(dbpath, port=None, replica_set="rs0", fork=False, quiet=True):
     dbpath.mkdir(parents=True, exist_ok=True)
     args = [binary, "--dbpath", str(dbpath), "--port", str(port), "--bind_ip", "127.0.0.1",
             "--replSet", replica_set, "--setParameter", "diagnosticDataCollectionEnabled=false"]
+    for parameter in parameters:
+        args += ["--setParameter", parameter]
     if quiet:
         args.append("--quiet")
     log_path = dbpath / "mongod.log"
@@ -106,7 +111,8 @@ def start(dbpath, port=None, replica_set="rs0", fork=False, quiet=True):
         # Another server took the free port first: the one answering is not ours.
         client.close()
         raise RuntimeError(f"port {port} is another mongod's ({answering}); see {log_path}")
-    _initiate_replica_set(client, port, replica_set)
+    if initiate:
+        _initiate_replica_set(client, port, replica_set)
     client.close()
     return f"mongodb://127.0.0.1:{port}/?replicaSet={replica_set}", process
 

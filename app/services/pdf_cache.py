@@ -25,6 +25,14 @@ def _files():
     return mongo_db()[f"{BUCKET}.files"]
 
 
+def ensure_indexes():
+    """GridFS's own indexes (pymongo makes them at a bucket's first upload: the lookup by
+    filename needs them) and the eviction's."""
+    _files().create_index([("filename", 1), ("uploadDate", 1)])
+    mongo_db()[f"{BUCKET}.chunks"].create_index([("files_id", 1), ("n", 1)], unique=True)
+    _files().create_index("metadata.portfolio")
+
+
 def cache_key(portfolio, audience, view, variant=""):
     """`variant` names whatever else shapes the PDF (the site's address, a recruiter link)."""
     digest = hashlib.sha256(json.dumps([view, variant], sort_keys=True, default=str).encode())
@@ -47,7 +55,7 @@ def get_or_render(portfolio, audience, view, variant, render):
 
 def _store(portfolio, audience, key, data):
     files = _files()
-    files.create_index("metadata.portfolio")
+    ensure_indexes()
     _bucket().upload_from_stream(key, data, metadata={
         "portfolio": portfolio.id, "version": portfolio.version, "audience": audience,
         "contentType": "application/pdf"})

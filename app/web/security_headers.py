@@ -18,12 +18,12 @@ A route may set its own values first; they are kept. Recruiter and protected pag
 stricter `Referrer-Policy: no-referrer`; a page the editor shows in an iframe (the owner's
 preview) calls `allow_same_origin_framing(response)`. Responses that are not HTML (JSON, PDFs,
 proof files with their own sandboxing CSP) only get `nosniff`. The API documentation page
-(/api/v1/docs) is flask-smorest's Swagger UI, loaded from its CDN with an inline start-up script:
-it gets every header but the CSP.
+(/api/v1/docs) is a page like the others: Swagger UI is served from /static/vendor/ and started
+by a script file (app/templates/swagger_ui.html).
 """
 import secrets
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 
 PAGE_POLICY = {
     "default-src": "'self'",
@@ -43,7 +43,6 @@ PAGE_HEADERS = {
     "Permissions-Policy": "accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
                           "magnetometer=(), microphone=(), payment=(), usb=()",
 }
-THIRD_PARTY_PAGES = ("/api/v1/docs",)
 
 
 def style_nonce():
@@ -80,8 +79,7 @@ def add_security_headers(response):
         return response
     for name, value in PAGE_HEADERS.items():
         response.headers.setdefault(name, value)
-    if not request.path.startswith(THIRD_PARTY_PAGES):
-        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     return response
 
 
