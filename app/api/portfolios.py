@@ -219,10 +219,14 @@ def _import_upload():
 @login_required
 @blp.doc(requestBody=IMPORT_BODY)
 @blp.response(201, ImportedPortfolioSchema, headers=ETAG_DOC)
-@blp.alt_response(413, description="Over the size limit (a JSON document: MAX_JSON_BYTES)")
-@blp.alt_response(415, description="A ZIP that cannot be imported")
-@blp.alt_response(422, description="Not a JSON Resume document: `errors` names the fields at "
-                                   "fault (`work[0].startDate`); nothing is created")
+@blp.alt_response(413, description="Over a size limit: a JSON document over MAX_JSON_BYTES, "
+                                   "an upload over 20 MB, a ZIP expanding past 20 MB or holding "
+                                   "too many files")
+@blp.alt_response(415, description="A file that is not a readable ZIP")
+@blp.alt_response(422, description="Not a JSON Resume document (`errors` names the fields at "
+                                   "fault, like `work[0].startDate`), or a ZIP that is not a "
+                                   "LinkedIn data export or is unsafe to read; nothing is "
+                                   "created")
 def import_portfolio():
     """Create a portfolio from a JSON Resume document or a LinkedIn data export.
 

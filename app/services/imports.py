@@ -8,8 +8,6 @@ out and an item missing what it needs is dropped, each said in a warning; nothin
 is stored. The portfolio is created by `portfolios.create` (limits, slug, private draft).
 """
 import codecs
-import importlib
-import importlib.util
 
 from flask import current_app
 from flask_smorest import abort
@@ -20,12 +18,7 @@ from ..schemas.portfolio import (
     MAX_ITEMS_PER_SECTION, SECTION_SCHEMAS, PortfolioContentSchema, ProfileSchema,
 )
 from ..schemas.transfer import JSON_RESUME, LINKEDIN
-from . import jsonresume, portfolios
-
-# The LinkedIn reader is written separately; until it exists, its ZIPs are refused (415).
-_LINKEDIN_MODULE = f"{__package__}.linkedin"
-linkedin = importlib.import_module(_LINKEDIN_MODULE) if importlib.util.find_spec(
-    _LINKEDIN_MODULE) else None
+from . import jsonresume, linkedin, portfolios
 
 # A LinkedIn export is a ZIP that may hold far more than the profile (messages, connections):
 # uploads may be this big. A JSON document, however sent, is held to MAX_CONTENT_LENGTH.
@@ -52,9 +45,6 @@ def import_portfolio(owner, upload, decode_json):
 
 
 def _linkedin_content(upload):
-    if linkedin is None:
-        abort(415, message="LinkedIn data exports cannot be imported yet; upload a JSON Resume "
-                           "document (.json).")
     try:
         return linkedin.portfolio_content_from_linkedin_zip(upload)
     except linkedin.ArchiveRefused as refused:
