@@ -86,6 +86,10 @@ def test_layout_by_keyboard_drag_and_hide(signed_in):
     portfolio = create_portfolio(page, "Layout")
     open_editor(page, portfolio)
     pane = design(page)
+    # Every section is listed under its default heading, those JSON Resume brought too.
+    names = pane.locator(".layout-section-name").all_inner_texts()
+    assert {"Languages", "Volunteering", "Awards", "Publications", "Interests",
+            "References"} <= set(names), names
     pane.get_by_role("radio", name="Two").check()
 
     def layout():
@@ -99,17 +103,19 @@ def test_layout_by_keyboard_drag_and_hide(signed_in):
     expect(down).to_be_focused()
     assert [entry["section"] for entry in layout()["sections"]][:2] == ["experiences", "profile"]
     expect(pane.locator("[data-field=layout-status]")).to_have_text(
-        "About: position 2 of 5 of the main column.")
+        "About: position 2 of 9 of the main column.")
 
     pane.get_by_role("button", name="To side (Projects)").click()
     entries = {entry["section"]: entry for entry in layout()["sections"]}
     assert entries["projects"]["column"] == "side"
 
-    # Both columns in view (the pane scrolls on its own), then a drag as a mouse does it.
+    # The end of the main column and the start of the side column in the middle of the pane
+    # (it scrolls on its own), then a drag as a mouse does it.
     page.set_viewport_size({"width": 1280, "height": 1100})
-    pane.locator("#design-main-column-title").evaluate("title => title.scrollIntoView()")
+    pane.locator("#design-side-column-title").evaluate(
+        "title => title.scrollIntoView({block: 'center'})")
     source = pane.locator(".layout-section[data-section=skills] .drag-handle").bounding_box()
-    target = pane.locator(".layout-section[data-section=experiences]").bounding_box()
+    target = pane.locator(".layout-section[data-section=proofs]").bounding_box()
     start_x, start_y = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
     page.mouse.move(start_x, start_y)
     page.mouse.down()

@@ -108,7 +108,7 @@ export const SECTIONS = [
       text("field", "Field of study", 200),
       date("start_date", "Start"),
       date("end_date", "End"),
-      text("grade", "Grade", 60),
+      text("grade", "Grade", 200),
       textarea("description", "Description", 5000),
       lines("courses", "Courses", 200),
       url("url", "School’s website"),
