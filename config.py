@@ -12,6 +12,9 @@ from celery.schedules import crontab
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 DEFAULT_SECRET = "dev-only-insecure-secret-change-me-before-production"
 MIN_SECRET_LENGTH = 32
+# The settings that turn on a feature sending mail (see Config.validate).
+MAIL_FEATURES = ("EMAIL_VERIFICATION_ENABLED", "PASSWORD_RESET_ENABLED",
+                 "MAIL_NOTIFICATIONS_ENABLED")
 
 
 def _env_int(name, default):
@@ -106,6 +109,33 @@ class Config:
     # it, HTTPS-only in production.
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = APP_ENV == "production"
+
+    # Outgoing mail (app/services/mail.py), over SMTP: the account links (verify an address,
+    # confirm a new one, reset the password) and the opt-in notification mails, sent by a
+    # Celery task. Without MAIL_SERVER each mail is written to the log and, as an .eml file, to
+    # MAIL_OUTBOX_DIR (empty: the log only) instead of being sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)  # TLS from the first byte (port 465)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS after connecting (port 587)
+    MAIL_PORT = _env_int("MAIL_PORT", 465 if MAIL_USE_SSL else 587 if MAIL_USE_TLS else 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER",
+        f"Vitrine <no-reply@{urlsplit(PUBLIC_BASE_URL).hostname or 'localhost'}>")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", os.path.join(BASE_DIR, "instance", "mail"))
+    # The features that send mail. Off, their routes answer 404 (and an unverified address
+    # limits nothing); production refuses to start without MAIL_SERVER while one is on.
+    EMAIL_VERIFICATION_ENABLED = _env_bool("EMAIL_VERIFICATION_ENABLED", True)
+    PASSWORD_RESET_ENABLED = _env_bool("PASSWORD_RESET_ENABLED", True)
+    MAIL_NOTIFICATIONS_ENABLED = _env_bool("MAIL_NOTIFICATIONS_ENABLED", True)
+    # Requests that send a mail to an account's address (a reset link, a new verification
+    # link, a new address to confirm), per address, and password resets asked per client.
+    RATELIMIT_MAIL_PER_ACCOUNT = os.environ.get("RATELIMIT_MAIL_PER_ACCOUNT", "3/hour;10/day")
+    RATELIMIT_MAIL_PER_IP = os.environ.get("RATELIMIT_MAIL_PER_IP", "10/hour")
+    # Two-factor codes tried per account (sign-in with a code, turning two-factor on or off).
+    RATELIMIT_OTP_PER_ACCOUNT = os.environ.get("RATELIMIT_OTP_PER_ACCOUNT", "5/minute;20/hour")
 
     MAX_PORTFOLIOS_PER_USER = _env_int("MAX_PORTFOLIOS_PER_USER", 20)
     # Far below MongoDB's 16 MB document limit, and plenty for a real portfolio's text.
@@ -237,6 +267,12 @@ class Config:
             raise RuntimeError(
                 "PUBLIC_BASE_URL must be set in production (like https://vitrine.example.com): "
                 "links, PDFs and the hosts the app answers to are built on it")
+        needing_mail = [name for name in MAIL_FEATURES if getattr(cls, name)]
+        if needing_mail and not cls.MAIL_SERVER:
+            raise RuntimeError(
+                f"MAIL_SERVER must be set in production: {', '.join(needing_mail)} "
+                f"send{'s' if len(needing_mail) == 1 else ''} mail (set MAIL_SERVER, or turn "
+                f"{'it' if len(needing_mail) == 1 else 'them'} off with false)")
 
 
 class TestConfig(Config):
@@ -252,6 +288,9 @@ class TestConfig(Config):
     # Tasks run in-process: no test leaves messages in the shared Redis. The Celery integration
     # tests turn this off and run a real worker on a queue of their own.
     CELERY_ALWAYS_EAGER = True
+    # Mails go to the log only; the mail tests start their own SMTP server.
+    MAIL_SERVER = ""
+    MAIL_OUTBOX_DIR = ""
     # No AI provider, whatever the environment says: the AI tests start their own.
     AI_BASE_URL = ""
     AI_API_KEY = ""

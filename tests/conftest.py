@@ -108,15 +108,28 @@ def client(app):
 PASSWORD = "correct horse battery staple"
 
 
+def mark_verified(email):
+    """The account's address verified, as if its owner had opened the mailed link."""
+    from app.models import User
+    from app.services.accounts import mark_email_verified
+    mark_email_verified(User.objects.get(email=email))
+
+
 @pytest.fixture
 def register(client):
-    """Register a user through the API; returns the response JSON (user + tokens)."""
-    def factory(email=None, password=PASSWORD, full_name="Ada Lovelace"):
+    """Register a user through the API, its address verified unless `verified=False` (the
+    verification mail itself is tested in test_auth.py); returns the response JSON (user +
+    tokens)."""
+    def factory(email=None, password=PASSWORD, full_name="Ada Lovelace", verified=True):
         email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
         response = client.post("/api/v1/auth/register",
                                json={"email": email, "password": password, "full_name": full_name})
         assert response.status_code == 201, response.get_json()
-        return response.get_json()
+        account = response.get_json()
+        if verified:
+            mark_verified(account["user"]["email"])
+            account["user"]["email_verified"] = True
+        return account
     return factory
 
 

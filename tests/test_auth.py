@@ -10,6 +10,9 @@ from app.models import User
 from app.services.passwords import verify_password
 
 from .conftest import PASSWORD, bearer
+from .mail_server import (
+    app_sending_mail, mail_settings, mailbox, smtp_server, text_of, token_in,
+)  # noqa: F401 (fixtures)
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -260,7 +263,9 @@ def test_export_is_a_zip_with_the_user_and_no_password_hash(auth_client):
     assert response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["Cache-Control"] == "no-store"
-    assert archive.namelist() == ["user.json", "notifications.json"]
+    # user.json first, then each data area's file (app/services/accounts.py ACCOUNT_EXPORTERS).
+    assert archive.namelist()[0] == "user.json"
+    assert set(archive.namelist()) == {"user.json", "ai_usage.json", "notifications.json"}
     assert user["id"] == auth_client.user["id"]
     assert user["email"] == auth_client.user["email"]
     assert user["oauth_identities"] == []
@@ -289,3 +294,170 @@ def test_login_still_works_when_the_rate_limit_storage_is_down(make_app, registe
     client = make_app(RATELIMIT_ENABLED=True,
                       RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()
     assert login(client, "outage@example.com").status_code == 200
+
+
+# --- email verification ----------------------------------------------------------------------
+
+VERIFY = "/api/v1/auth/verify-email"
+
+
+def verification_token(mailbox, email):
+    return token_in(mailbox.to(email)[-1], "/verify-email")
+
+
+def new_link(client, headers=None):
+    portfolio = client.post("/api/v1/portfolios/", json={"title": "CV"}, headers=headers)
+    return client.post(f"/api/v1/portfolios/{portfolio.get_json()['id']}/recruiter-links/",
+                       json={"label": "Acme"}, headers=headers)
+
+
+def test_registration_mails_a_link_that_verifies_the_address(client, register, mailbox):
+    account = register(email="ada@example.com", verified=False)
+    assert account["user"]["email_verified"] is False
+    message = mailbox.only("ada@example.com")
+    assert message["Subject"] == "Confirm your email address"
+    assert "works for 2 days" in text_of(message)
+    headers = bearer(account["access_token"])
+    assert client.get(ME, headers=headers).get_json()["email_verified"] is False
+
+    verified = client.post(VERIFY, json={"token": verification_token(mailbox, "ada@example.com")})
+    assert verified.status_code == 200
+    assert verified.get_json() == {"email": "ada@example.com", "email_verified": True}
+    assert client.get(ME, headers=headers).get_json()["email_verified"] is True
+
+
+def test_an_unverified_account_cannot_create_recruiter_links(client, register, mailbox):
+    """The one thing an unverified account may not do (app/services/accounts.py)."""
+    account = register(email="ada@example.com", verified=False)
+    headers = bearer(account["access_token"])
+    refused = new_link(client, headers)
+    assert refused.status_code == 403
+    assert "Verify your email address first" in refused.get_json()["message"]
+    client.post(VERIFY, json={"token": verification_token(mailbox, "ada@example.com")})
+    assert new_link(client, headers).status_code == 201
+
+
+def test_without_email_verification_nothing_waits_for_it(make_app, mailbox):
+    client = make_app(**mail_settings(mailbox), EMAIL_VERIFICATION_ENABLED=False).test_client()
+    account = client.post(REGISTER, json={"email": "ada@example.com", "password": PASSWORD,
+                                          "full_name": "Ada"}).get_json()
+    assert mailbox.messages == []
+    assert new_link(client, bearer(account["access_token"])).status_code == 201
+    assert client.post(VERIFY, json={"token": "x"}).status_code == 404
+
+
+def test_a_verification_link_works_once_and_expires(client, register, mailbox, monkeypatch):
+    from datetime import timedelta
+
+    from app.models.user import utcnow
+    from app.services import clock
+    register(email="ada@example.com", verified=False)
+    first = verification_token(mailbox, "ada@example.com")
+    assert client.post(VERIFY, json={"token": first}).status_code == 200
+    again = client.post(VERIFY, json={"token": first})
+    assert again.status_code == 410 and "token" in again.get_json()["errors"]
+
+    register(email="grace@example.com", verified=False)
+    late = verification_token(mailbox, "grace@example.com")
+    monkeypatch.setattr(clock, "now", lambda: utcnow() + timedelta(days=2, minutes=1))
+    assert client.post(VERIFY, json={"token": late}).status_code == 410
+    assert User.objects.get(email="grace@example.com").email_verified_at is None
+
+
+def test_a_new_link_can_be_asked_for_rate_limited(make_app, mailbox):
+    client = make_app(**mail_settings(mailbox), RATELIMIT_ENABLED=True,
+                      RATELIMIT_MAIL_PER_ACCOUNT="2/hour").test_client()
+    account = client.post(REGISTER, json={"email": "ada@example.com", "password": PASSWORD,
+                                          "full_name": "Ada"}).get_json()
+    headers = bearer(account["access_token"])
+    resend = "/api/v1/auth/verify-email/resend"
+    assert [client.post(resend, headers=headers).status_code for _ in range(3)] == [
+        202, 202, 429]
+    received = mailbox.to("ada@example.com")
+    assert len(received) == 3  # at registration, then twice
+    # Every link sent works (the first one used voids the others).
+    assert client.post(VERIFY, json={"token": token_in(received[1], "/verify-email")}
+                       ).status_code == 200
+    assert client.post(VERIFY, json={"token": token_in(received[2], "/verify-email")}
+                       ).status_code == 410
+
+
+def test_a_verified_address_needs_no_new_link(auth_client):
+    response = auth_client.post("/api/v1/auth/verify-email/resend")
+    assert response.status_code == 409
+
+
+def test_accounts_made_with_a_verified_provider_address_are_verified():
+    from app.services import oauth
+    user = oauth.find_or_create_user(oauth.ProviderIdentity(
+        provider="google", subject="g-9", email="ada@example.com", email_verified=True,
+        full_name="Ada"))
+    assert user.email_verified
+
+
+# --- change of address -----------------------------------------------------------------------
+
+CHANGE = "/api/v1/auth/email"
+
+
+def test_a_new_address_is_confirmed_by_a_link_to_it_and_the_old_one_is_told(
+        client, auth_client, mailbox):
+    old = auth_client.user["email"]
+    mailbox.clear()
+    asked = auth_client.post(CHANGE, json={"email": "New@Example.com", "password": PASSWORD})
+    assert asked.status_code == 202
+    assert auth_client.get(ME).get_json()["email"] == old  # not before the link is opened
+    message = mailbox.only("new@example.com")
+    assert message["Subject"] == "Confirm your new email address"
+    assert mailbox.to(old) == []
+
+    moved = client.post(VERIFY, json={"token": token_in(message, "/verify-email")})
+    assert moved.status_code == 200
+    assert moved.get_json() == {"email": "new@example.com", "email_verified": True}
+    assert auth_client.get(ME).get_json()["email"] == "new@example.com"
+    told = mailbox.only(old)
+    assert told["Subject"] == "Your email address was changed"
+    assert "new@example.com" in text_of(told)
+    assert login(client, "new@example.com").status_code == 200
+    assert login(client, old).status_code == 401
+
+
+def test_a_change_of_address_needs_the_password_and_a_free_address(
+        auth_client, register, mailbox):
+    register(email="taken@example.com")
+    mailbox.clear()
+    wrong = auth_client.post(CHANGE, json={"email": "new@example.com", "password": "nope nope 1"})
+    assert wrong.status_code == 403 and "password" in wrong.get_json()["errors"]
+    taken = auth_client.post(CHANGE, json={"email": "taken@example.com", "password": PASSWORD})
+    assert taken.status_code == 409 and "email" in taken.get_json()["errors"]
+    same = auth_client.post(CHANGE, json={"email": auth_client.user["email"],
+                                          "password": PASSWORD})
+    assert same.status_code == 422
+    assert mailbox.messages == []
+
+
+def test_an_address_taken_meanwhile_is_refused_and_links_to_the_old_address_die(
+        client, auth_client, register, mailbox):
+    old = auth_client.user["email"]
+    auth_client.post(CHANGE, json={"email": "new@example.com", "password": PASSWORD})
+    token = token_in(mailbox.only("new@example.com"), "/verify-email")
+    register(email="new@example.com")
+    refused = client.post(VERIFY, json={"token": token})
+    assert refused.status_code == 409
+    assert auth_client.get(ME).get_json()["email"] == old
+
+    # A reset link sent to the old address stops working once the account moved.
+    auth_client.post(CHANGE, json={"email": "newer@example.com", "password": PASSWORD})
+    client.post("/api/v1/auth/password/forgot", json={"email": old})
+    reset = token_in(mailbox.to(old)[-1], "/reset-password")
+    client.post(VERIFY, json={"token": token_in(mailbox.only("newer@example.com"),
+                                                "/verify-email")})
+    assert client.post("/api/v1/auth/password/reset", json={
+        "token": reset, "new_password": "a brand new passphrase"}).status_code == 410
+
+
+def test_the_user_shows_the_account_features(auth_client):
+    me = auth_client.get(ME).get_json()
+    assert me["email_verified"] is True
+    assert me["two_factor_enabled"] is False and me["recovery_codes_left"] == 0
+    assert me["mail_notifications"] == []

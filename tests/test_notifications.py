@@ -10,6 +10,9 @@ from app.models.user import utcnow
 from app.services import notifications
 from app.tasks import daily_digests, link_expiry_notices
 
+from .mail_server import (
+    app_sending_mail, link_in, mailbox, smtp_server, text_of,
+)  # noqa: F401 (fixtures)
 from .test_stats import visit
 from .test_visits import FIREFOX
 
@@ -136,3 +139,124 @@ def test_a_day_of_downloads_only_has_its_digest(app, auth_client, portfolio_fact
     [digest] = Notification.objects(kind="daily_digest")
     assert "1 download on" in digest.message and "view" not in digest.message
     assert digest.data["downloads"] == 1 and digest.data["views"] == 0
+
+
+# --- by mail (opt-in) ------------------------------------------------------------------------
+
+ME = "/api/v1/auth/me"
+
+
+def opt_in(client, *kinds_chosen):
+    response = client.patch(ME, json={"mail_notifications": list(kinds_chosen)})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_the_mails_are_opt_in_per_kind(auth_client):
+    assert auth_client.get(ME).get_json()["mail_notifications"] == []
+    chosen = opt_in(auth_client, "recruiter_link_expiring", "daily_digest", "daily_digest")
+    assert chosen["mail_notifications"] == ["daily_digest", "recruiter_link_expiring"]
+    refused = auth_client.patch(ME, json={"mail_notifications": ["everything"]})
+    assert refused.status_code == 422 and "mail_notifications" in refused.get_json()["errors"]
+
+
+def test_a_recruiter_link_opened_is_mailed_to_an_owner_who_opted_in(
+        app, auth_client, portfolio_id, mailbox):
+    email = auth_client.user["email"]
+    quiet_link = new_link(auth_client, portfolio_id, "Before")
+    visit(app, portfolio_id, source=quiet_link["id"], ip="1.1.1.1")
+    mailbox.clear()
+    assert mailbox.to(email) == []  # not asked for: in the bell only
+
+    opt_in(auth_client, "recruiter_link_opened")
+    link = new_link(auth_client, portfolio_id, "Acme <data>")
+    visit(app, portfolio_id, source=link["id"], ip="1.1.1.1")
+    visit(app, portfolio_id, source=link["id"], ip="8.8.8.8")  # not the first time: no mail
+    message = mailbox.only(email)
+    assert message["Subject"] == "A recruiter opened your link"
+    assert "Your recruiter link “Acme <data>” was opened for the first time." in text_of(message)
+    assert link_in(message, "/stats").endswith(f"/app/portfolios/{portfolio_id}/stats")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"] == f"<{link_in(message, '/unsubscribe')}>"
+
+
+def test_an_unverified_address_gets_no_mail(app, client, register, mailbox, portfolio_factory):
+    account = register(verified=False)
+    headers = {"Authorization": f"Bearer {account['access_token']}"}
+    client.patch(ME, json={"mail_notifications": ["recruiter_link_expiring"]}, headers=headers)
+    portfolio = client.post("/api/v1/portfolios/", json={"title": "CV"}, headers=headers)
+    RecruiterLink(portfolio=portfolio.get_json()["id"], owner=account["user"]["id"],
+                  label="Soon", token_hash="h" * 64,
+                  expires_at=utcnow() + timedelta(days=1)).save()
+    mailbox.clear()
+    with app.app_context():
+        assert notifications.produce_expiry_notices() == 1
+    assert mailbox.messages == []
+
+
+def test_one_digest_mail_per_owner_for_all_portfolios(
+        app, auth_client, portfolio_id, portfolio_factory, register, mailbox):
+    other_portfolio = portfolio_factory(title="Grace's work")["id"]
+    opt_in(auth_client, "daily_digest")
+    for portfolio in (portfolio_id, other_portfolio):
+        visit(app, portfolio, days_ago=1, ip="8.8.8.8")
+    mailbox.clear()
+    with app.app_context():
+        assert daily_digests.apply().get() == 2
+        assert daily_digests.apply().get() == 0  # run twice: no second mail
+    message = mailbox.only(auth_client.user["email"])
+    assert message["Subject"] == "Your portfolios yesterday"
+    assert "“Ada's work”: 1 view yesterday, 1 country." in text_of(message)
+    assert "“Grace's work”: 1 view yesterday, 1 country." in text_of(message)
+
+
+def test_expiry_notices_are_mailed(app, auth_client, portfolio_id, mailbox):
+    opt_in(auth_client, "recruiter_link_expiring")
+    new_link(auth_client, portfolio_id, "Soon", expires_in_days=1)
+    mailbox.clear()
+    with app.app_context():
+        link_expiry_notices.apply().get()
+    assert "“Soon” expires on" in text_of(mailbox.only(auth_client.user["email"]))
+
+
+def test_one_click_unsubscribe(app, client, auth_client, portfolio_id, mailbox):
+    opt_in(auth_client, "recruiter_link_expiring", "daily_digest")
+    new_link(auth_client, portfolio_id, "Soon", expires_in_days=1)
+    mailbox.clear()
+    with app.app_context():
+        link_expiry_notices.apply().get()
+    unsubscribe = link_in(mailbox.only(auth_client.user["email"]), "/unsubscribe")
+    path = unsubscribe.removeprefix("http://localhost")
+
+    # A person (or a link checker) opening it: a button, nothing changed yet.
+    page = client.get(path)
+    assert page.status_code == 200 and b"Unsubscribe</button>" in page.data
+    assert auth_client.get(ME).get_json()["mail_notifications"] == [
+        "daily_digest", "recruiter_link_expiring"]
+    # The mail program's one-click POST (RFC 8058).
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and b"Unsubscribed" in done.data
+    assert auth_client.get(ME).get_json()["mail_notifications"] == ["daily_digest"]
+    assert client.post(path).status_code == 200  # twice: still off
+    # The notifications themselves go on.
+    assert "recruiter_link_expiring" in kinds(auth_client)
+
+
+@pytest.mark.parametrize("token", ["", "forged", "eyJ1c2VyIjoiMSJ9.bad"])
+def test_a_bad_unsubscribe_link_is_a_400_page(client, token):
+    response = client.post(f"/unsubscribe?token={token}")
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert b"not valid" in response.data
+
+
+def test_mail_notifications_can_be_turned_off_on_the_server(
+        make_app, auth_client, portfolio_id, mailbox):
+    opt_in(auth_client, "recruiter_link_expiring")
+    new_link(auth_client, portfolio_id, "Soon", expires_in_days=1)
+    mailbox.clear()
+    app = make_app(MAIL_NOTIFICATIONS_ENABLED=False, MAIL_SERVER="127.0.0.1",
+                   MAIL_PORT=mailbox.port)
+    with app.app_context():
+        assert notifications.produce_expiry_notices() == 1
+    assert mailbox.messages == []

@@ -8,6 +8,8 @@ import pytest
 
 from app.models import RecruiterLink
 
+from .conftest import mark_verified
+
 API = "/api/v1/portfolios"
 PUBLIC_ITEM, RECRUITER_ITEM, PRIVATE_ITEM = "Pubzqxmarker", "Reczqxmarker", "Prvzqxmarker"
 
@@ -70,6 +72,7 @@ def test_public_base_url_names_the_link(make_app):
     signup = client.post("/api/v1/auth/register", json={
         "email": "base@example.com", "password": "correct horse battery staple",
         "full_name": "Base Url"}).get_json()
+    mark_verified("base@example.com")
     headers = {"Authorization": f"Bearer {signup['access_token']}"}
     portfolio = client.post(f"{API}/", json={"title": "Base"}, headers=headers).get_json()
     link = client.post(f"{API}/{portfolio['id']}/recruiter-links/", json={"label": "x"},

@@ -12,23 +12,40 @@ from jwt.exceptions import PyJWTError
 from .. import session_cookies
 from ..extensions import limiter, without_mongo_deadline
 from ..schemas.auth import (
-    AuthResultSchema, DeleteAccountSchema, LogoutSchema, PasswordChangeSchema, TokenPairSchema,
-    UserSchema, UserUpdateSchema,
+    AuthResultSchema, DeleteAccountSchema, EmailChangeSchema, EmailVerifiedSchema, LogoutSchema,
+    MailQueuedSchema, PasswordChangeSchema, PasswordForgotSchema, PasswordResetSchema,
+    RecoveryCodesSchema, TokenPairSchema, TokenSchema, TwoFactorCodeSchema,
+    TwoFactorDisableSchema, TwoFactorSetupSchema, UserSchema, UserUpdateSchema,
 )
 from ..schemas.sessions import SessionLoginSchema, SessionRegisterSchema
-from ..services import accounts, auth_sessions
+from ..services import accounts, auth_sessions, two_factor
 from . import Blueprint, load_json, login_required
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
+# Two-factor codes tried at sign-in and to turn two-factor sign-in on or off share one count
+# per account (the keys below are the same "account:<email>").
+TWO_FACTOR_CODES = "two-factor-codes"
 
 
-def _body_email():
+def _body():
     try:
         body = load_json(request.get_data(cache=True))
     except ValueError:
         body = None
-    email = body.get("email") if isinstance(body, dict) else None
+    return body if isinstance(body, dict) else {}
+
+
+def _body_email():
+    email = _body().get("email")
     return f"account:{email.strip().lower()}" if isinstance(email, str) else "account:-"
+
+
+def _signed_in_account():
+    return f"account:{current_user.email}"
+
+
+def _config(name):
+    return lambda: current_app.config[name]
 
 
 def _signed_in(user, session):
@@ -41,7 +58,7 @@ def _signed_in(user, session):
 
 
 @blp.route("/register", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER_PER_IP"])
+@limiter.limit(_config("RATELIMIT_REGISTER_PER_IP"))
 @blp.arguments(SessionRegisterSchema)
 @blp.response(201, AuthResultSchema)
 def register(data):
@@ -51,15 +68,18 @@ def register(data):
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_IP"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"], key_func=_body_email)
+@limiter.limit(_config("RATELIMIT_LOGIN_PER_IP"))
+@limiter.limit(_config("RATELIMIT_LOGIN_PER_ACCOUNT"), key_func=_body_email)
+@limiter.shared_limit(_config("RATELIMIT_OTP_PER_ACCOUNT"), TWO_FACTOR_CODES,
+                      key_func=_body_email, exempt_when=lambda: not _body().get("otp"))
 @blp.arguments(SessionLoginSchema)
 @blp.response(200, AuthResultSchema)
 def login(data):
-    """Sign in with email and password (with `"session": "cookie"`, the tokens are cookies)."""
-    user = accounts.authenticate(data["email"], data["password"])
-    if user is None:
-        abort(401, message="Email or password is incorrect.")
+    """Sign in with email and password (with `"session": "cookie"`, the tokens are cookies).
+
+    With two-factor sign-in on, also `otp`: without it the answer is a 401 whose `errors`
+    names `otp`."""
+    user = accounts.sign_in(data["email"], data["password"], data.get("otp"))
     return _signed_in(user, data["session"])
 
 
@@ -166,3 +186,89 @@ def change_password(data):
     accounts.change_password(current_user, data["current_password"], data["new_password"])
     auth_sessions.revoke_user_sessions(current_user, "password changed",
                                        keep_session_id=get_jwt()["sid"])
+
+
+@blp.route("/verify-email", methods=["POST"])
+@blp.arguments(TokenSchema)
+@blp.response(200, EmailVerifiedSchema)
+def verify_email(data):
+    """Prove an address with the link mailed to it: the account's own (sent at registration),
+    or a new one it asked to move to (the old address is then told). 410 when the link is
+    used or expired."""
+    return accounts.verify_email(data["token"])
+
+
+@blp.route("/verify-email/resend", methods=["POST"])
+@login_required
+@limiter.limit(_config("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signed_in_account)
+@blp.response(202, MailQueuedSchema)
+def resend_verification():
+    """Mail a new verification link to the account's address (409 if already verified)."""
+    accounts.resend_verification(current_user)
+    return {"message": f"We sent a new link to {current_user.email}."}
+
+
+@blp.route("/email", methods=["POST"])
+@login_required
+@limiter.limit(_config("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_signed_in_account)
+@blp.arguments(EmailChangeSchema)
+@blp.response(202, MailQueuedSchema)
+def change_email(data):
+    """Move the account to a new address: a link is mailed to it, and the account changes
+    address when it is opened (POST /verify-email). Needs the password."""
+    accounts.request_email_change(current_user, data["email"], data["password"])
+    return {"message": f"We sent a link to {data['email']}: open it to confirm the change."}
+
+
+@blp.route("/password/forgot", methods=["POST"])
+@limiter.limit(_config("RATELIMIT_MAIL_PER_IP"))
+@limiter.limit(_config("RATELIMIT_MAIL_PER_ACCOUNT"), key_func=_body_email)
+@blp.arguments(PasswordForgotSchema)
+@blp.response(202, MailQueuedSchema)
+def forgot_password(data):
+    """Mail a link to choose a new password, valid one hour, once. The answer is the same
+    whether or not an account has this address."""
+    accounts.request_password_reset(data["email"])
+    return {"message": "If an account uses this address, we sent it a link to choose a new "
+                       "password. It works for one hour."}
+
+
+@blp.route("/password/reset", methods=["POST"])
+@blp.arguments(PasswordResetSchema)
+@blp.response(204)
+def reset_password(data):
+    """Choose a new password with the mailed link (an account without a password sets its
+    first one); every session opened before ends. 410 when the link is used or expired."""
+    accounts.reset_password(data["token"], data["new_password"])
+
+
+@blp.route("/2fa/setup", methods=["POST"])
+@login_required
+@blp.response(200, TwoFactorSetupSchema)
+def setup_two_factor():
+    """A new secret for the authenticator app (and its QR code); sign-in codes start once
+    POST /2fa/enable checks a first code."""
+    return two_factor.start_setup(current_user)
+
+
+@blp.route("/2fa/enable", methods=["POST"])
+@login_required
+@limiter.shared_limit(_config("RATELIMIT_OTP_PER_ACCOUNT"), TWO_FACTOR_CODES,
+                      key_func=_signed_in_account)
+@blp.arguments(TwoFactorCodeSchema)
+@blp.response(200, RecoveryCodesSchema)
+def enable_two_factor(data):
+    """Turn two-factor sign-in on with the code the app shows; answers the 10 recovery codes,
+    this once."""
+    return {"recovery_codes": two_factor.enable(current_user, data["code"])}
+
+
+@blp.route("/2fa/disable", methods=["POST"])
+@login_required
+@limiter.shared_limit(_config("RATELIMIT_OTP_PER_ACCOUNT"), TWO_FACTOR_CODES,
+                      key_func=_signed_in_account)
+@blp.arguments(TwoFactorDisableSchema)
+@blp.response(204)
+def disable_two_factor(data):
+    """Turn two-factor sign-in off: the password and a code (or a recovery code)."""
+    accounts.turn_off_two_factor(current_user, data["password"], data["code"])

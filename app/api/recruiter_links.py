@@ -5,7 +5,7 @@ from ..schemas.common import PaginationQuerySchema, page_of
 from ..schemas.publishing import (
     RecruiterLinkCreatedSchema, RecruiterLinkCreateSchema, RecruiterLinkSchema,
 )
-from ..services import portfolios, publishing, stats
+from ..services import accounts, portfolios, publishing, stats
 from . import Blueprint, login_required, paginated
 
 blp = Blueprint("recruiter_links", __name__,
@@ -18,8 +18,10 @@ blp = Blueprint("recruiter_links", __name__,
 @blp.arguments(RecruiterLinkCreateSchema)
 @blp.response(201, RecruiterLinkCreatedSchema)
 def create_link(data, portfolio_id):
-    """Create a link; its token and URL are in this answer only (the server keeps a hash)."""
+    """Create a link; its token and URL are in this answer only (the server keeps a hash).
+    403 until the owner's email address is verified."""
     portfolio = portfolios.get_owned(portfolio_id, current_user)
+    accounts.require_verified_email(current_user)
     link, token = publishing.create_link(portfolio, **data)
     link.token = token
     link.url = publishing.recruiter_url(token)

@@ -1,5 +1,5 @@
 """MongoEngine documents. Marshmallow schemas (app/schemas) decide what goes in and out of the API."""
 from .recruiter_link import RecruiterLink
-from .user import AuthSession, OAuthIdentity, User
+from .user import AccountToken, AuthSession, OAuthIdentity, User
 
-__all__ = ["AuthSession", "OAuthIdentity", "RecruiterLink", "User"]
+__all__ = ["AccountToken", "AuthSession", "OAuthIdentity", "RecruiterLink", "User"]

@@ -1,9 +1,13 @@
 from marshmallow import fields, validate
 
+from ..models.user import MAIL_NOTIFICATION_KINDS
 from .common import ObjectIdString, Schema, StrictSchema, UTCDateTime
 
 EMAIL_MAX = 254
 NAME_MAX = 120
+# Longer than any token, TOTP code or recovery code the server hands out.
+TOKEN_MAX = 200
+CODE_MAX = 64
 
 
 class Email(fields.Email):
@@ -34,6 +38,10 @@ class RegisterSchema(StrictSchema):
 class LoginSchema(StrictSchema):
     email = Email(required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    otp = fields.String(load_only=True, validate=validate.Length(max=CODE_MAX), metadata={
+        "description": "With two-factor sign-in on: the code the authenticator app shows, or an "
+                       "unused recovery code. Without it such an account's sign-in is a 401 "
+                       "whose `errors` names `otp`."})
 
 
 class LogoutSchema(StrictSchema):
@@ -60,10 +68,18 @@ class OAuthIdentitySchema(Schema):
 class UserSchema(Schema):
     id = ObjectIdString(dump_only=True)
     email = fields.String()
+    email_verified = fields.Boolean(metadata={
+        "description": "The owner opened the link mailed to the address (or a provider "
+                       "verified it). Until then the account cannot create recruiter links."})
     full_name = fields.String()
     photo_url = fields.String(allow_none=True)
     has_password = fields.Function(lambda user: bool(user.password_hash))
     oauth_providers = fields.Function(lambda user: [i.provider for i in user.oauth_identities])
+    two_factor_enabled = fields.Boolean()
+    recovery_codes_left = fields.Function(
+        lambda user: len(user.two_factor.recovery_code_hashes) if user.two_factor else 0)
+    mail_notifications = fields.List(fields.String(), metadata={
+        "description": f"The notifications also sent by mail: any of {MAIL_NOTIFICATION_KINDS}."})
     created_at = UTCDateTime()
     last_login_at = UTCDateTime(allow_none=True)
 
@@ -72,6 +88,58 @@ class UserUpdateSchema(StrictSchema):
     full_name = FullName()
     photo_url = fields.Url(schemes={"http", "https"}, allow_none=True,
                            validate=validate.Length(max=2048))
+    mail_notifications = fields.List(
+        fields.String(validate=validate.OneOf(MAIL_NOTIFICATION_KINDS)),
+        validate=validate.Length(max=len(MAIL_NOTIFICATION_KINDS)), metadata={
+            "description": "The notifications to receive by mail too (opt-in), replacing the "
+                           "list: each mail has a one-click unsubscribe link."})
+
+
+class TokenSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=TOKEN_MAX),
+                          metadata={"description": "The `token` of the link in the mail."})
+
+
+class EmailVerifiedSchema(Schema):
+    email = fields.String()
+    email_verified = fields.Boolean()
+
+
+class EmailChangeSchema(StrictSchema):
+    email = Email(required=True, metadata={"description": "The new address."})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class PasswordForgotSchema(StrictSchema):
+    email = Email(required=True)
+
+
+class PasswordResetSchema(TokenSchema):
+    new_password = fields.String(required=True)
+
+
+class MailQueuedSchema(Schema):
+    message = fields.String()
+
+
+class TwoFactorSetupSchema(Schema):
+    secret = fields.String(metadata={"description": "Base32, to type into the app."})
+    otpauth_uri = fields.String()
+    qr_code = fields.String(metadata={"description": "The otpauth URI as a QR code: an SVG "
+                                                     "data URI for an <img>."})
+
+
+class TwoFactorCodeSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=CODE_MAX))
+
+
+class TwoFactorDisableSchema(TwoFactorCodeSchema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class RecoveryCodesSchema(Schema):
+    recovery_codes = fields.List(fields.String(), metadata={
+        "description": "Each signs in once instead of a code; shown this once."})
 
 
 class TokenPairSchema(Schema):

@@ -1,15 +1,32 @@
-"""Account rules: registration, credential checks, profile changes, deletion, export."""
+"""Account rules: registration, sign-in, the address and its verification, passwords and their
+reset, two-factor sign-in on and off, profile changes, deletion, export.
+
+Mail: registration mails a link proving the address (`verify_email`); a forgotten password
+gets a reset link (`request_password_reset`, `reset_password`); a new address is confirmed by
+a link sent to it, and the old one is told (`request_email_change`). The links are single-use
+tokens (app/services/account_tokens.py).
+
+What an unverified account may not do yet: create recruiter links (`require_verified_email`,
+the one check). A recruiter link sends someone's CV to a third party from an address nobody
+proved; everything else (editing, publishing, statistics) works from the first minute.
+"""
 import json
 import tempfile
 import zipfile
 
+from flask import current_app
 from flask_smorest import abort
 from mongoengine.errors import NotUniqueError
 
 from ..models import AuthSession, User
-from ..models.user import utcnow
+from ..models.user import MAIL_NOTIFICATION_KINDS, utcnow
 from ..schemas.auth import OAuthIdentitySchema, UserSchema
+from . import account_tokens, auth_sessions, mail, two_factor
 from .passwords import hash_password, needs_rehash, password_problems, verify_password
+
+# Each feature that sends mail, by its setting (config.py MAIL_FEATURES), as named to users.
+MAIL_FEATURE_NAMES = {"EMAIL_VERIFICATION_ENABLED": "Email verification",
+                      "PASSWORD_RESET_ENABLED": "Password reset by email"}
 
 
 def check_new_password(password, email, field="password"):
@@ -24,10 +41,22 @@ def register(email, password, full_name):
         abort(409, message="An account with this email already exists.",
               errors={"email": ["Already registered."]})
     try:
-        return User(email=email, full_name=full_name, password_hash=hash_password(password)).save()
+        user = User(email=email, full_name=full_name, password_hash=hash_password(password)).save()
     except NotUniqueError:  # a concurrent registration won the race
         abort(409, message="An account with this email already exists.",
               errors={"email": ["Already registered."]})
+    if current_app.config["EMAIL_VERIFICATION_ENABLED"]:
+        _send_verification(user)
+    return user
+
+
+def sign_in(email, password, otp=None):
+    """The user for these credentials, plus a code when two-factor sign-in is on (401 else)."""
+    user = authenticate(email, password)
+    if user is None:
+        abort(401, message="Email or password is incorrect.")
+    two_factor.require_second_factor(user, otp)
+    return user
 
 
 def authenticate(email, password):
@@ -46,12 +75,12 @@ def require_password(user, password, field):
 
 
 def change_password(user, current_password, new_password):
-    # An account created with Google or LinkedIn has no password to prove. Setting a first one
-    # should take a proof of the email (a reset link, not built yet), not just an access token
-    # that may have been stolen.
+    # An account created with Google or LinkedIn has no password to prove. Its first one takes
+    # a proof of the address (a reset link), not just an access token that may have been stolen.
     if not user.password_hash:
         abort(422, message="This account signs in with Google or LinkedIn and has no password "
-                           "to change.",
+                           "to change: set one with a reset link (Forgot password? on "
+                           "the sign-in page).",
               errors={"current_password": ["This account has no password."]})
     require_password(user, current_password, "current_password")
     check_new_password(new_password, user.email, field="new_password")
@@ -59,9 +88,132 @@ def change_password(user, current_password, new_password):
 
 
 def update_profile(user, changes):
+    if "mail_notifications" in changes:
+        # Kept in a fixed order, each once, whatever the request's order.
+        chosen = set(changes["mail_notifications"])
+        changes["mail_notifications"] = [kind for kind in MAIL_NOTIFICATION_KINDS
+                                         if kind in chosen]
     if changes:
         user.modify(**changes, updated_at=utcnow())
     return user
+
+
+# --- the address -----------------------------------------------------------------------------
+
+def require_mail_feature(setting):
+    """404 when the feature named by `setting` (EMAIL_VERIFICATION_ENABLED...) is off."""
+    if not current_app.config[setting]:
+        abort(404, message=f"{MAIL_FEATURE_NAMES[setting]} is turned off on this server.")
+
+
+def require_verified_email(user):
+    """The one rule of unverified accounts (see the module docstring): 403 until verified."""
+    if not user.email_verified and current_app.config["EMAIL_VERIFICATION_ENABLED"]:
+        abort(403, message=f"Verify your email address first: open the link we sent to "
+                           f"{user.email} (your account page can send a new one).")
+
+
+def _mail_link(user, purpose, page, subject, template, to=None):
+    """Mail `user` (at `to`, default their address) a single-use link to `page`."""
+    token = account_tokens.issue(user, purpose, email=to)
+    mail.send(to or user.email, subject, template, user=user,
+              link=mail.link(page, token=token), valid_for=account_tokens.lifetime_words(purpose))
+
+
+def _send_verification(user):
+    _mail_link(user, "verify_email", "/verify-email", "Confirm your email address",
+               "verify_email")
+
+
+def resend_verification(user):
+    require_mail_feature("EMAIL_VERIFICATION_ENABLED")
+    if user.email_verified:
+        abort(409, message="Your email address is already verified.")
+    _send_verification(user)
+
+
+def verify_email(token):
+    """Redeem a link proving an address: the account's own, or a new one it moves to."""
+    require_mail_feature("EMAIL_VERIFICATION_ENABLED")
+    found = account_tokens.redeem(token, ("verify_email", "change_email"),
+                                  check=_new_address_still_free)
+    if found.purpose == "change_email":
+        return _move_to(found.user, found.email)
+    mark_email_verified(found.user)
+    return found.user
+
+
+def mark_email_verified(user):
+    """Record that the address is the owner's (a mailed link opened; seeded accounts)."""
+    if user.email_verified_at is None:
+        user.modify(email_verified_at=utcnow())
+
+
+def request_email_change(user, new_email, password):
+    """Mail a confirmation link to `new_email`; the account keeps its address until it is
+    opened. Needs the password: a stolen session alone must not move the account."""
+    require_mail_feature("EMAIL_VERIFICATION_ENABLED")
+    if not user.password_hash:
+        abort(409, message="Set a password first (with a reset link from the sign-in page): "
+                           "changing the address needs it.")
+    require_password(user, password, "password")
+    if new_email == user.email:
+        abort(422, message="This is already your address.",
+              errors={"email": ["This is already your address."]})
+    if User.objects(email=new_email).count():
+        abort(409, message="An account with this email already exists.",
+              errors={"email": ["Already registered."]})
+    _mail_link(user, "change_email", "/verify-email", "Confirm your new email address",
+               "confirm_new_email", to=new_email)
+
+
+def _new_address_still_free(found):
+    if found.purpose == "change_email" and User.objects(email=found.email).count():
+        abort(409, message="Another account uses this address now.",
+              errors={"token": ["The address is taken."]})
+
+
+def _move_to(user, new_email):
+    old_email = user.email
+    try:
+        user.modify(email=new_email, email_verified_at=utcnow(), updated_at=utcnow())
+    except NotUniqueError:  # taken between the check and now
+        abort(409, message="Another account uses this address now.",
+              errors={"token": ["The address is taken."]})
+    mail.send(old_email, "Your email address was changed", "email_changed", user=user,
+              old_email=old_email, new_email=new_email)
+    return user
+
+
+# --- a forgotten password --------------------------------------------------------------------
+
+def request_password_reset(email):
+    """Mail a reset link if an account has this address; the caller says the same either way.
+    An account without a password (Google, LinkedIn) sets its first one the same way."""
+    require_mail_feature("PASSWORD_RESET_ENABLED")
+    user = User.objects(email=email).first()
+    if user is None:
+        return
+    _mail_link(user, "reset_password", "/reset-password", "Choose a new password",
+               "reset_password")
+
+
+def reset_password(token, new_password):
+    """Set the password with a reset link; every session opened before ends. The link
+    proves the address too."""
+    require_mail_feature("PASSWORD_RESET_ENABLED")
+    found = account_tokens.redeem(token, ("reset_password",), check=lambda found: (
+        check_new_password(new_password, found.user.email, field="new_password")))
+    found.user.modify(password_hash=hash_password(new_password), updated_at=utcnow())
+    mark_email_verified(found.user)
+    auth_sessions.revoke_user_sessions(found.user, "password reset")
+
+
+# --- two-factor sign-in ----------------------------------------------------------------------
+
+def turn_off_two_factor(user, password, code):
+    require_password(user, password, "password")
+    two_factor.disable(user, code)
 
 
 def delete_account(user, password=None, confirm=None):
@@ -81,6 +233,7 @@ def delete_account(user, password=None, confirm=None):
     for cleanup in ACCOUNT_CLEANUPS:
         cleanup(user)
     AuthSession.objects(user=user).delete()
+    account_tokens.forget_user_tokens(user)
     user.delete()
 
 

@@ -1,22 +1,37 @@
 """In-app notifications for portfolio owners: who opened a recruiter link, the daily digest,
 links about to expire. Each notification has a `key` (unique), so producing one twice (a retried
-task, two beat runs) leaves one."""
+task, two beat runs) leaves one.
+
+Owners may also receive each kind by mail (opt-in, `User.mail_notifications`; only at a verified
+address): a new notification is mailed as it is made, the day's digests of one owner in one
+mail. Each mail has a one-click unsubscribe link (RFC 8058 `List-Unsubscribe` headers): a signed
+token naming the owner and the kind, which never expires (mail is read late) and only ever turns
+that one kind off.
+"""
 import json
+from collections import defaultdict
 from datetime import timedelta
 
 from bson import ObjectId
 from flask import current_app
 from flask_smorest import abort
+from itsdangerous import BadSignature, URLSafeSerializer
 from mongoengine.errors import NotUniqueError
 
 from ..extensions import mongo_db
 from ..models.audience import ROLLUPS, Notification, utc_today
 from ..models.portfolio import Portfolio
 from ..models.recruiter_link import RecruiterLink
-from ..models.user import utcnow
-from . import accounts, portfolios
+from ..models.user import MAIL_NOTIFICATION_KINDS, User, utcnow
+from . import accounts, mail, portfolios
 
 EXPIRY_NOTICE_AHEAD = timedelta(days=2)
+# Subject of the mail of each kind; also how the unsubscribe page names the kind.
+MAIL_SUBJECTS = {
+    "recruiter_link_opened": "A recruiter opened your link",
+    "daily_digest": "Your portfolios yesterday",
+    "recruiter_link_expiring": "A recruiter link expires soon",
+}
 
 
 def iso_utc(moment):
@@ -24,14 +39,60 @@ def iso_utc(moment):
     return moment.isoformat(timespec="seconds") + "Z"
 
 
-def notify(user_id, kind, message, key, portfolio_id=None, data=None):
-    """Create a notification unless one with this key exists; returns it or None."""
+def notify(user_id, kind, message, key, portfolio_id=None, data=None, send_mail=True):
+    """Create a notification unless one with this key exists (and mail it to an owner who
+    asked for that kind by mail, unless `send_mail` is false); returns it or None."""
     try:
-        return Notification(user=ObjectId(user_id), kind=kind, message=message, key=key,
-                            portfolio=ObjectId(portfolio_id) if portfolio_id else None,
-                            data=data or {}).save()
+        notification = Notification(
+            user=ObjectId(user_id), kind=kind, message=message, key=key,
+            portfolio=ObjectId(portfolio_id) if portfolio_id else None, data=data or {}).save()
     except NotUniqueError:
         return None
+    if send_mail:
+        mail_notifications(notification.user, kind, [notification])
+    return notification
+
+
+def mail_notifications(user_id, kind, notifications):
+    """One mail of `notifications` (of one `kind`) to their owner, if the owner opted in to
+    that kind and the address is verified."""
+    if not current_app.config["MAIL_NOTIFICATIONS_ENABLED"]:
+        return
+    owner = User.objects(id=user_id, mail_notifications=kind,
+                         email_verified_at__ne=None).only("email", "full_name").first()
+    if owner is None:
+        return
+    unsubscribe = mail.link("/unsubscribe", token=unsubscribe_token(owner.id, kind))
+    mail.send(owner.email, MAIL_SUBJECTS[kind], "notification", user=owner,
+              notifications=[(item.message, item.portfolio and mail.link(
+                  f"/app/portfolios/{item.portfolio}/stats")) for item in notifications],
+              unsubscribe=unsubscribe, settings=mail.link("/app/account"),
+              headers={"List-Unsubscribe": f"<{unsubscribe}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
+def _unsubscribe_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="vitrine-mail-unsubscribe")
+
+
+def unsubscribe_token(user_id, kind):
+    return _unsubscribe_serializer().dumps({"user": str(user_id), "kind": kind})
+
+
+def read_unsubscribe_token(token):
+    """`(user id, kind)` of a token from `unsubscribe_token`; None if it is not one."""
+    try:
+        data = _unsubscribe_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not ObjectId.is_valid(data.get("user")) or data.get("kind") not in MAIL_NOTIFICATION_KINDS:
+        return None
+    return data["user"], data["kind"]
+
+
+def unsubscribe(user_id, kind):
+    """Stop mailing `kind` to the user (the in-app notifications go on)."""
+    User.objects(id=user_id).update_one(pull__mail_notifications=kind)
 
 
 def on_counted_visit(payload, at):
@@ -66,7 +127,7 @@ def produce_daily_digests(day):
     viewed = {portfolio["_id"]: portfolio for portfolio in Portfolio.objects(
         id__in=[rollup["portfolio"] for rollup in rollups]).only("owner", "title").as_pymongo()}
     when = "yesterday" if day == utc_today() - timedelta(days=1) else f"on {day}"
-    produced = 0
+    produced = defaultdict(list)
     for rollup in rollups:
         portfolio = viewed.get(rollup["portfolio"])
         if portfolio is None:
@@ -77,11 +138,16 @@ def produce_daily_digests(day):
                               ((views, "view"), (downloads, "download")) if number)
         message = (f"“{portfolio['title']}”: {counts} {when}, "
                    f"{countries} countr{'ies' if countries != 1 else 'y'}.")
-        produced += notify(portfolio["owner"], "daily_digest", message,
-                           key=f"digest:{portfolio['_id']}:{day}", portfolio_id=portfolio["_id"],
-                           data={"date": day.isoformat(), "views": views, "downloads": downloads,
-                                 "countries": countries}) is not None
-    return produced
+        digest = notify(portfolio["owner"], "daily_digest", message,
+                        key=f"digest:{portfolio['_id']}:{day}", portfolio_id=portfolio["_id"],
+                        data={"date": day.isoformat(), "views": views, "downloads": downloads,
+                              "countries": countries}, send_mail=False)
+        if digest is not None:
+            produced[portfolio["owner"]].append(digest)
+    # One mail per owner, whatever the number of portfolios.
+    for owner, digests in produced.items():
+        mail_notifications(owner, "daily_digest", digests)
+    return sum(len(digests) for digests in produced.values())
 
 
 def _counted(number, word):
@@ -126,6 +192,8 @@ def delete_user_notifications(user):
 
 
 portfolios.DELETE_HOOKS.append(delete_portfolio_notifications)
+
+
 def export_notifications(user, archive):
     notifications = [notification.to_mongo().to_dict() for notification in
                      Notification.objects(user=user.id).exclude("key").order_by("created_at")]

@@ -211,6 +211,7 @@ def find_or_create_user(identity):
                 full_name=(identity.full_name or identity.email.split("@")[0])[:FULL_NAME_MAX],
                 photo_url=identity.photo_url,
                 oauth_identities=[_new_identity(identity)],
+                email_verified_at=utcnow(),  # the provider verified it (checked above)
             ).save()
         except NotUniqueError:  # a concurrent sign-in or registration created it first
             user = User.objects(email=identity.email).first()

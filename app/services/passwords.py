@@ -1,5 +1,6 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id), the password policy, and the digest of random secrets."""
 import gzip
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,3 +51,9 @@ def verify_password(password_hash, password):
 
 def needs_rehash(password_hash):
     return _hasher.check_needs_rehash(password_hash)
+
+
+def secret_digest(secret):
+    """SHA-256 of a random secret (a mailed link's token, a recovery code), as stored. Enough
+    for values of 80 bits or more: unlike a password, there is nothing to guess them from."""
+    return hashlib.sha256(secret.encode()).hexdigest()

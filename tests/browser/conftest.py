@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import make_server
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, mark_verified
 
 try:
     from playwright.sync_api import sync_playwright
@@ -114,13 +114,16 @@ class Account:
     full_name: str
 
 
-def register(page, full_name="Ada Lovelace"):
-    """An account signed in on `page`'s browser with session cookies (as the sign-up form does)."""
+def register(page, full_name="Ada Lovelace", verified=True):
+    """An account signed in on `page`'s browser with session cookies (as the sign-up form does),
+    its address verified unless `verified=False`."""
     account = Account(f"user-{uuid.uuid4().hex[:8]}@example.com", PASSWORD, full_name)
     response = page.request.post("/api/v1/auth/register", data={
         "email": account.email, "password": account.password, "full_name": account.full_name,
         "session": "cookie"})
     assert response.status == 201, response.text()
+    if verified:
+        mark_verified(account.email)
     return account
 
 
