@@ -54,7 +54,8 @@ PROJECTS = (
 LANGUAGES = ("Name,Proficiency\r\nFrançais,Native or bilingual proficiency\r\n"
              "English,Full professional proficiency\r\n")
 PRIVATE_FILES = {
-    "messages.csv": "CONVERSATION ID,FROM,TO,CONTENT\r\n1,Connie Nection,Élodie,SECRET-MESSAGE\r\n",
+    "messages.csv": ("CONVERSATION ID,FROM,TO,CONTENT\r\n"
+                     "1,Connie Nection,Élodie,SECRET-MESSAGE\r\n"),
     "Connections.csv": ("Notes:\r\n\"When exporting your connection data...\"\r\n\r\n"
                         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
                         "Connie,Nection,https://www.linkedin.com/in/connie,connie@example.com,"
@@ -304,12 +305,17 @@ def test_unsafe_paths_are_refused(name):
     assert status == 422 and "unsafe path" in message
 
 
-def test_encrypted_entries_are_refused():
+def encrypted_zip():
+    """Profile.csv flagged as encrypted (zipfile cannot write encrypted entries)."""
     data = bytearray(zip_of({"Profile.csv": PROFILE}))
     directory = data.index(b"PK\x01\x02")
     for flags_at in (6, directory + 8):  # local header, then central directory
         struct.pack_into("<H", data, flags_at, struct.unpack_from("<H", data, flags_at)[0] | 1)
-    status, message, _ = refusal(bytes(data))
+    return bytes(data)
+
+
+def test_encrypted_entries_are_refused():
+    status, message, _ = refusal(encrypted_zip())
     assert status == 422 and "encrypted" in message
 
 
@@ -341,3 +347,64 @@ def test_text_that_is_not_utf8_is_refused():
     status, message, _ = refusal(zip_of({"Profile.csv": PROFILE.encode("cp1252",
                                                                         "replace")}))
     assert status == 422 and "UTF-8" in message
+
+
+# --- through POST /api/v1/portfolios/import ---------------------------------------------------
+
+def upload(client, data, filename="Basic_LinkedInDataExport.zip"):
+    return client.post("/api/v1/portfolios/import", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), filename)})
+
+
+def portfolio_count(client):
+    return client.get("/api/v1/portfolios/").get_json()["pagination"]["total"]
+
+
+def test_the_import_route_creates_a_private_portfolio(auth_client):
+    response = upload(auth_client, zip_of(FULL_EXPORT, FOLDER))
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["is_private"] is True
+    assert created["import"]["source"] == "linkedin"
+    assert created["import"]["sections"] == {
+        "links": 3, "experiences": 2, "diplomas": 2, "certifications": 1, "projects": 2,
+        "skills": 3, "languages": 2}
+    assert created["import"]["warnings"] == []
+    assert created["profile"]["email"] == "elodie@example.com"
+    assert created["experiences"][0]["current"] is True
+
+    stored = json.dumps(auth_client.get(f"/api/v1/portfolios/{created['id']}").get_json(),
+                        ensure_ascii=False)
+    assert "Ingénieure données — Études \\\"appliquées\\\"" in stored
+    for private in PRIVATE:
+        assert private not in stored
+
+
+HOSTILE = {
+    "too_many_entries": lambda: zip_of({f"{index}.txt": "" for index in range(1001)}),
+    "nested_zip": lambda: zip_of({"Profile.csv": PROFILE, "inner.zip": zip_of({"a": "b"})}),
+    "parent_path": lambda: zip_of({"../Profile.csv": PROFILE}),
+    "encrypted": encrypted_zip,
+    "not_linkedin": lambda: zip_of({"notes.txt": "hello"}),
+    "truncated_zip": lambda: zip_of(FULL_EXPORT)[:200],
+    # Not a ZIP at all: the route reads it as a JSON Resume document, which it is not either.
+    "pdf": lambda: b"%PDF-1.7\n1 0 obj\n",
+}
+
+
+@pytest.mark.parametrize("name, status", [
+    ("gigabyte_bomb", 413), ("too_many_entries", 413), ("nested_zip", 422),
+    ("parent_path", 422), ("encrypted", 422), ("not_linkedin", 422), ("truncated_zip", 415),
+    ("pdf", 400),
+])
+def test_hostile_archives_are_refused_and_nothing_is_created(auth_client, request, name,
+                                                              status):
+    data = request.getfixturevalue(name) if name == "gigabyte_bomb" else HOSTILE[name]()
+    started = time.perf_counter()
+    response = upload(auth_client, data)
+    seconds = time.perf_counter() - started
+    assert response.status_code == status, response.get_json()
+    body = response.get_json()
+    assert body["code"] == status and body["message"]
+    assert seconds < 1
+    assert portfolio_count(auth_client) == 0

@@ -21,15 +21,19 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from flask import Response
 
-from ..models.portfolio import SECTIONS
 from ..services.visibility import portfolio_view
 from .rendering.formatting import (
     AVAILABILITY_LABELS, format_date, format_number, format_period, http_url, network_label,
     paragraphs, type_label, url_display,
 )
-from .rendering.page_model import DEFAULT_HEADINGS, build_page
+from .rendering.page_model import build_page
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Style ids of python-docx's default template, set on paragraphs directly: naming a style
+# makes python-docx scan every style of the document for each paragraph (seconds for a long
+# portfolio; directly, a 3,000-paragraph document takes a fraction of that).
+TITLE, SUBTITLE, HEADING_1, HEADING_2, LIST_BULLET = (
+    "Title", "Subtitle", "Heading1", "Heading2", "ListBullet")
 HYPERLINK_STYLE = "Hyperlink"
 HYPERLINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
 SEPARATOR = " · "
@@ -54,25 +58,16 @@ def render_portfolio_docx(view):
     document.core_properties.title = _clean(f"{name} · {view.get('title') or ''}".strip(" ·"))
     document.core_properties.author = _clean(name)
 
-    document.add_heading(_clean(name), level=0)
+    _text(_paragraph(document, TITLE), name)
     if profile.get("title"):
-        document.add_paragraph(_clean(profile["title"]), style="Subtitle")
+        _text(_paragraph(document, SUBTITLE), profile["title"])
     if profile.get("headline"):
-        _text(document.add_paragraph(), profile["headline"], italic=True)
+        _text(_paragraph(document), profile["headline"], italic=True)
     _contact_line(document, profile)
 
     for section in _sections(view):
-        writer = _COMPACT_WRITERS.get(section["name"])
-        if writer:
-            document.add_heading(_clean(section["heading"]), level=1)
-            writer(document, section)
-        elif section["name"] == "profile":
-            document.add_heading(_clean(section["heading"]), level=1)
-            _free_text(document, profile.get("bio"))
-        elif section["name"] in _ENTRY_FORMATTERS:
-            document.add_heading(_clean(section["heading"]), level=1)
-            for item in section["entries"]:
-                _entry(document, _ENTRY_FORMATTERS[section["name"]](item))
+        _text(_paragraph(document, HEADING_1), section["heading"])
+        _SECTION_WRITERS[section["name"]](document, section)
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
@@ -81,17 +76,12 @@ def render_portfolio_docx(view):
 # --- which sections, in what order --------------------------------------------------------------
 
 def _sections(view):
-    """The page's sections in the layout's order with its headings (hidden ones left out), then
-    any non-empty section the page layout does not know yet, headed by its name. The proofs
-    gallery is left out (no files in the document), and so is an About without a bio."""
-    page = build_page(view, lambda proof_id, thumbnail: "")
-    sections = [section for section in page["sections"] if section["name"] != "proofs"
-                and (section["name"] != "profile" or (view.get("profile") or {}).get("bio"))]
-    for name, (field, _) in SECTIONS.items():
-        if name not in DEFAULT_HEADINGS and view.get(field):
-            sections.append({"name": name, "heading": name.replace("-", " ").capitalize(),
-                             "entries": view[field]})
-    return sections
+    """The page's sections in the layout's order with its headings, hidden ones left out. The
+    proofs gallery is left out (no files in the document), and so is an About without a bio
+    (the page shows one for the profile's documents alone)."""
+    bio = (view.get("profile") or {}).get("bio")
+    return [section for section in build_page(view, lambda proof_id, thumbnail: "")["sections"]
+            if section["name"] in _SECTION_WRITERS and (section["name"] != "profile" or bio)]
 
 
 # --- one item: title, details, dates, text, bullets, links --------------------------------------
@@ -187,32 +177,43 @@ _ENTRY_FORMATTERS = {
 
 
 def _entry(document, entry):
-    document.add_heading(_clean(entry["title"] or ""), level=2)
+    _text(_paragraph(document, HEADING_2), entry["title"] or "")
     if entry["details"]:
-        _text(document.add_paragraph(), SEPARATOR.join(entry["details"]), italic=True)
+        _text(_paragraph(document), SEPARATOR.join(entry["details"]), italic=True)
     for note in filter(None, entry["notes"]):
-        _text(document.add_paragraph(), note)
+        _text(_paragraph(document), note)
     for text in entry["text"]:
         _free_text(document, text)
     for bullet in entry["bullets"]:
-        _text(document.add_paragraph(style="List Bullet"), bullet)
+        _text(_paragraph(document, LIST_BULLET), bullet)
     for label, value in entry["facts"]:
         if value:
-            _labelled(document.add_paragraph(), label, value)
+            _labelled(_paragraph(document), label, value)
     links = [(label, url) for label, url in entry["links"] if http_url(url)]
     if links:
-        paragraph = document.add_paragraph()
+        paragraph = _paragraph(document)
         for index, (label, url) in enumerate(links):
             _text(paragraph, (SEPARATOR if index else "") + f"{label}: ")
             _hyperlink(paragraph, http_url(url), url_display(url))
 
 
-# --- compact sections: one line per item or group -----------------------------------------------
+# --- the sections: about, items, and compact ones (a line per item or group) -------------------
+
+def _about_section(document, section):
+    _free_text(document, section["entries"][0]["bio"])
+
+
+def _items_section(document, section):
+    """Each item as an entry (see `_entry`), by its section's formatter."""
+    formatter = _ENTRY_FORMATTERS[section["name"]]
+    for item in section["entries"]:
+        _entry(document, formatter(item))
+
 
 def _links_section(document, section):
     for link in section["entries"]:
         if http_url(link.get("url")):
-            paragraph = document.add_paragraph()
+            paragraph = _paragraph(document)
             _text(paragraph, f"{link.get('label') or network_label(link.get('network'))}: ",
                   bold=True)
             _hyperlink(paragraph, http_url(link["url"]), url_display(link["url"]))
@@ -227,29 +228,39 @@ def _skill_text(skill):
 def _skills_section(document, section):
     """One line per category ("Frameworks: Flask (Advanced), React"), as the page groups them."""
     for group in section["skill_groups"]:
-        _labelled(document.add_paragraph(), group["label"],
+        _labelled(_paragraph(document), group["label"],
                   ", ".join(_skill_text(skill) for skill in group["skills"]))
 
 
 def _languages_section(document, section):
     for language in section["entries"]:
-        _labelled(document.add_paragraph(), language.get("name"), language.get("fluency"))
+        _labelled(_paragraph(document), language.get("name"), language.get("fluency"))
 
 
 def _interests_section(document, section):
     for interest in section["entries"]:
-        _labelled(document.add_paragraph(), interest.get("name"),
+        _labelled(_paragraph(document), interest.get("name"),
                   ", ".join(interest.get("keywords") or ()))
 
 
-_COMPACT_WRITERS = {"profile-links": _links_section, "skills": _skills_section,
-                    "languages": _languages_section, "interests": _interests_section}
+_SECTION_WRITERS = {
+    "profile": _about_section, "profile-links": _links_section, "skills": _skills_section,
+    "languages": _languages_section, "interests": _interests_section,
+    **{name: _items_section for name in _ENTRY_FORMATTERS},
+}
 
 
 # --- paragraphs and runs ------------------------------------------------------------------------
 
 def _clean(text):
     return _NOT_XML.sub("", str(text))
+
+
+def _paragraph(document, style_id=None):
+    paragraph = document.add_paragraph()
+    if style_id:
+        paragraph._p.get_or_add_pPr().style = style_id
+    return paragraph
 
 
 def _text(paragraph, text, bold=False, italic=False):
@@ -268,7 +279,7 @@ def _labelled(paragraph, label, value):
 def _free_text(document, text):
     """Blank-line separated blocks as paragraphs, single newlines as line breaks."""
     for block in paragraphs(text):
-        paragraph = document.add_paragraph()
+        paragraph = _paragraph(document)
         for index, line in enumerate(block):
             if index:
                 paragraph.add_run().add_break()
@@ -284,7 +295,7 @@ def _contact_line(document, profile):
         (AVAILABILITY_LABELS.get(profile.get("availability")), None)) if text]
     if not parts:
         return
-    paragraph = document.add_paragraph()
+    paragraph = _paragraph(document)
     for index, (text, url) in enumerate(parts):
         if index:
             _text(paragraph, SEPARATOR)
@@ -308,5 +319,7 @@ def _hyperlink(paragraph, url, text):
                                             is_external=True)
     hyperlink = OxmlElement("w:hyperlink")
     hyperlink.set(qn("r:id"), relationship)
-    hyperlink.append(paragraph.add_run(_clean(text), style=HYPERLINK_STYLE)._r)
+    run = paragraph.add_run(_clean(text))
+    run._r.get_or_add_rPr().style = HYPERLINK_STYLE
+    hyperlink.append(run._r)
     paragraph._p.append(hyperlink)
