@@ -8,10 +8,12 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from bson import ObjectId
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from app.models.ai_usage import AIUsage
+from app.services.ai import quota
 from app.services.ai.prompts import TASKS
 
 from .conftest import PASSWORD
@@ -513,6 +515,38 @@ def test_the_daily_quota_is_a_429_until_midnight_utc(make_app, ai_settings, auth
     other = app.test_client()
     other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {register()['access_token']}"
     assert other.post(DRAFT, json={"prompt": PROMPT}).status_code == 200
+
+
+def test_racing_requests_never_pass_the_quota_nor_are_refused_under_it(app):
+    app.config["AI_DAILY_REQUESTS_PER_USER"] = 5
+
+    def race(user_id, count):
+        results, start = [], threading.Barrier(count)
+
+        def request():
+            with app.app_context():
+                start.wait()
+                results.append(quota.reserve_request(user_id))
+        threads = [threading.Thread(target=request) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(results)
+    # The first requests of a day race to create its counter (one in several races collides).
+    users = [ObjectId() for _ in range(20)]
+    assert [race(user_id, 4) for user_id in users] == [[True] * 4] * 20
+    assert race(users[0], 10) == [False] * 9 + [True]
+    assert usage_today(users[0]).requests == 5
+
+
+def test_a_day_begun_by_a_late_answer_still_takes_requests(app):
+    user_id = ObjectId()
+    with app.app_context():
+        quota.record_tokens(user_id, 10, 2)  # an answer to a request of the day before
+        assert quota.reserve_request(user_id)
+    usage = usage_today(user_id)
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens) == (1, 10, 2)
 
 
 def test_token_usage_is_recorded_per_user_and_day_never_the_prompts(

@@ -46,7 +46,9 @@ def record_tokens(user_id, prompt_tokens, completion_tokens):
         {"_id": usage_id(user_id, now.date())},
         {"$inc": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
          "$set": {"updated_at": now},
-         "$setOnInsert": {"user": user_id, "day": now.date().isoformat()}},
+         # An answer that came after midnight starts the new day: its requests count from 0
+         # (`reserve_request` compares them).
+         "$setOnInsert": {"user": user_id, "day": now.date().isoformat(), "requests": 0}},
         upsert=True)
 
 
