@@ -13,6 +13,8 @@ from mongoengine import (
 from .user import User, utcnow
 
 VISIBILITIES = ("public", "recruiter", "private")
+# Who looks at a portfolio: what each may see is services.visibility's one rule.
+AUDIENCES = ("public", "recruiter", "owner")
 TEMPLATES = ("classic", "modern", "minimal")
 AVAILABILITIES = ("internship", "job", "freelance", "apprenticeship", "not_available")
 DIPLOMA_LEVELS = ("high_school", "associate", "bachelor", "master", "doctorate", "other")

@@ -8,7 +8,7 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..models.portfolio import (
-    SECTIONS, AVAILABILITIES, DIPLOMA_LEVELS, EXPERIENCE_TYPES, PROJECT_TYPES, SKILL_CATEGORIES,
+    AUDIENCES, SECTIONS, AVAILABILITIES, DIPLOMA_LEVELS, EXPERIENCE_TYPES, PROJECT_TYPES, SKILL_CATEGORIES,
     SKILL_LEVELS, TEMPLATES, TRAINING_TYPES, VISIBILITIES,
 )
 from .common import ObjectIdString, Schema, StrictBoolean, StrictSchema, UTCDateTime
@@ -402,7 +402,7 @@ class VersionSchema(VersionSummarySchema):
 
 class AudienceQuerySchema(StrictSchema):
     """`?audience=` of the exports: whose view of the portfolio the file holds."""
-    audience = fields.String(validate=validate.OneOf(("owner", "recruiter", "public")),
+    audience = fields.String(validate=validate.OneOf(AUDIENCES),
                              load_default="owner")
 
 

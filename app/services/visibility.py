@@ -8,13 +8,12 @@ Every output — public and recruiter HTML, JSON, PDF, proof files — is built 
 - Sections left empty disappear (the key is absent from the view, and from the layout).
 - Internal fields (owner, password hash, history, GridFS ids) never appear.
 """
-from ..models.portfolio import SECTIONS
+from ..models.portfolio import AUDIENCES, SECTIONS
 from ..schemas.portfolio import (
     SECTION_SCHEMAS, LayoutSchema, ProfileSchema, ProofSchema, ThemeSchema,
 )
 from .portfolios import SKILL_REFERENCES
 
-AUDIENCES = ("public", "recruiter", "owner")
 _VISIBLE = {
     "public": frozenset({"public"}),
     "recruiter": frozenset({"public", "recruiter"}),
