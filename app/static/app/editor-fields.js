@@ -36,6 +36,8 @@ const url = (name, label, extra = {}) => ({ name, label, kind: "url", max: 2048,
 const date = (name, label) => ({ name, label, kind: "date", hint: "Like 2024 or 2024-09." });
 const choice = (name, label, choices) => ({ name, label, kind: "choice", choices });
 const refs = (name, label, section) => ({ name, label, kind: "refs", section });
+// When a dated item started and ended: side by side in its form.
+const PERIOD = [date("start_date", "Start"), date("end_date", "End")];
 
 const AVAILABILITIES = [
   ["internship", "Open to internships"], ["job", "Open to job offers"],
@@ -89,8 +91,7 @@ export const SECTIONS = [
                               ["apprenticeship", "Apprenticeship"], ["freelance", "Freelance"],
                               ["volunteer", "Volunteering"]]),
       text("location", "Location", 200),
-      date("start_date", "Start"),
-      date("end_date", "End"),
+      ...PERIOD,
       { name: "current", label: "I still work here", kind: "checkbox" },
       textarea("description", "Description", 5000),
       lines("achievements", "Achievements", 500),
@@ -106,8 +107,7 @@ export const SECTIONS = [
                                 ["bachelor", "Bachelor’s"], ["master", "Master’s"],
                                 ["doctorate", "Doctorate"], ["other", "Other"]]),
       text("field", "Field of study", 200),
-      date("start_date", "Start"),
-      date("end_date", "End"),
+      ...PERIOD,
       text("grade", "Grade", 200),
       textarea("description", "Description", 5000),
       lines("courses", "Courses", 200),
@@ -125,8 +125,7 @@ export const SECTIONS = [
       text("role", "Your role", 200),
       text("organisation", "Organisation", 200, {
         hint: "Who it was for or with: a company, a course, a club." }),
-      date("start_date", "Start"),
-      date("end_date", "End"),
+      ...PERIOD,
       textarea("description", "Description", 10000),
       lines("technologies", "Technologies", 60),
       lines("features", "Features", 500),
@@ -157,8 +156,7 @@ export const SECTIONS = [
       text("provider", "Provider", 200),
       choice("type", "Type", [["online_course", "Online course"], ["workshop", "Workshop"],
                               ["bootcamp", "Bootcamp"], ["other", "Other"]]),
-      date("start_date", "Start"),
-      date("end_date", "End"),
+      ...PERIOD,
       { name: "hours", label: "Hours", kind: "number", min: 0, max: 100000 },
     ],
   },
@@ -197,8 +195,7 @@ export const SECTIONS = [
       required("organisation", "Organisation", 200),
       text("role", "Role", 200),
       url("url", "Organisation’s website"),
-      date("start_date", "Start"),
-      date("end_date", "End"),
+      ...PERIOD,
       textarea("description", "Description", 5000),
       lines("achievements", "Achievements", 500),
     ],
