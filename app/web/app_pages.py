@@ -10,6 +10,9 @@
 | `/app/portfolios/<id>` | `editor.html` | `editor.js` |
 | `/app/portfolios/<id>/preview` | the published page itself (app/web/rendering/) | — |
 | `/app/portfolios/<id>/stats` | `stats.html` | `stats.js` |
+| `/verify-email?token=` | `verify-email.html` | `verify-email.js` |
+| `/reset-password[?token=]` | `reset-password.html` | `reset-password.js` |
+| `/unsubscribe?token=` | `unsubscribe.html` | — (a form) |
 
 Every signed-in page extends `signed_in.html` (header with the navigation, the notification bell's
 `#notification-bell` and the sign-out button, run by `shell.js`); the others extend `base.html`.
@@ -28,7 +31,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_jwt_extended import current_user
 
 from .. import session_cookies
-from ..services import oauth, portfolios, publishing
+from ..services import notifications, oauth, portfolios, publishing
 from ..services.visibility import AUDIENCES, portfolio_view
 from . import rendering
 from .security_headers import allow_same_origin_framing
@@ -154,3 +157,30 @@ def _preview_response(html, status):
 @signed_in_page
 def stats(portfolio_id):
     return render_template("app/stats.html", portfolio_id=portfolio_id)
+
+
+@bp.get("/verify-email")
+def verify_email():
+    """Where the mailed link proving an address lands; the module sends its token to the API."""
+    return render_template("app/verify-email.html")
+
+
+@bp.get("/reset-password")
+def reset_password():
+    """Without a token: ask for a reset link by mail. With one (the mailed link): a new
+    password."""
+    return render_template("app/reset-password.html", has_token="token" in request.args)
+
+
+@bp.route("/unsubscribe", methods=["GET", "POST"])
+def unsubscribe():
+    """The notification mails' one-click unsubscribe link. Mail programs POST to it (RFC 8058);
+    a person who opens it gets a button, so that a link checker's GET changes nothing."""
+    subscription = notifications.read_unsubscribe_token(request.args.get("token", ""))
+    if subscription is None:
+        abort(400, description="This unsubscribe link is not valid; change which mails you get "
+                               "on your account page.")
+    if request.method == "POST":
+        notifications.unsubscribe(*subscription)
+    return render_template("app/unsubscribe.html", done=request.method == "POST",
+                           subject=notifications.MAIL_SUBJECTS[subscription[1]])

@@ -33,9 +33,10 @@ function remember(user) {
   return user;
 }
 
-/** Sign in; the ApiError of a refusal (401 wrong password, 422 fields, 429) is thrown. */
-export async function signIn({ email, password }) {
-  const { user } = await api.post("/auth/login", { email, password, session: "cookie" },
+/** Sign in (`otp`: the two-factor code, when the account has it on); the ApiError of a
+ * refusal (401 wrong password, or `fieldErrors.otp` for a code; 422 fields, 429) is thrown. */
+export async function signIn({ email, password, otp }) {
+  const { user } = await api.post("/auth/login", { email, password, otp, session: "cookie" },
                                   { anonymous: true });
   return remember(user);
 }
