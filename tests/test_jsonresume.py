@@ -229,6 +229,17 @@ def test_a_body_that_is_not_json_is_400_and_creates_nothing(auth_client):
     assert portfolio_count() == before
 
 
+@pytest.mark.parametrize("content", [b"Camille Martin\nSoftware engineer", b"%PDF-1.7\n",
+                                     b"First Name,Last Name\nCamille,Martin\n"])
+def test_a_file_of_another_kind_is_415_and_creates_nothing(auth_client, content):
+    before = portfolio_count()
+    response = auth_client.post(f"{API}/import", content_type="multipart/form-data",
+                                data={"file": (io.BytesIO(content), "cv.txt")})
+    assert response.status_code == 415
+    assert "JSON Resume document (.json) or LinkedIn" in response.get_json()["message"]
+    assert portfolio_count() == before
+
+
 def test_a_json_file_in_multipart_is_imported(auth_client):
     # With a byte order mark, as Windows editors write it, and a name that says nothing.
     data = b"\xef\xbb\xbf" + (DATA / "new-grad.resume.json").read_bytes()

@@ -56,11 +56,16 @@ def _json_document(upload, decode_json):
     data = upload.read(limit + 1)
     if len(data) > limit:
         abort(413, message=f"A JSON Resume document may be at most {limit // 1024} KB.")
+    # Windows editors start UTF-8 files with a byte order mark JSON does not allow.
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        # Windows editors start UTF-8 files with a byte order mark JSON does not allow.
-        return decode_json(data.removeprefix(codecs.BOM_UTF8))
+        return decode_json(data)
     except ValueError as exc:
-        abort(400, message=f"This is neither a LinkedIn data export (ZIP) nor valid JSON: {exc}.")
+        if data.lstrip()[:1] in (b"{", b"[", b'"'):
+            abort(400, message=f"This JSON Resume document is not valid JSON: {exc}.")
+    # A CV in PDF or Word, a photo, a LinkedIn CSV on its own: the wrong kind of file.
+    abort(415, message="Import takes a JSON Resume document (.json) or LinkedIn's data export "
+                       "(the .zip of “Get a copy of your data”); this file is neither.")
 
 
 def _validated(schema, data, where, warnings):
