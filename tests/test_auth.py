@@ -6,13 +6,13 @@ import zipfile
 
 import pytest
 
-from app.models import User
+from app.models import AccountToken, User
 from app.services.passwords import verify_password
 
 from .conftest import PASSWORD, bearer
-from .mail_server import (
+from .mail_server import (  # noqa: F401 (fixtures)
     app_sending_mail, mail_settings, mailbox, smtp_server, text_of, token_in,
-)  # noqa: F401 (fixtures)
+)
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -214,8 +214,10 @@ def test_patch_me(auth_client):
 
 def test_delete_me_needs_the_password_and_removes_the_account(auth_client):
     assert auth_client.delete(ME, json={"password": "wrong password!"}).status_code == 403
+    auth_client.post("/api/v1/auth/password/forgot", json={"email": auth_client.user["email"]})
     assert auth_client.delete(ME, json={"password": PASSWORD}).status_code == 204
     assert User.objects.count() == 0
+    assert AccountToken.objects.count() == 0  # the mailed links went with the account
     assert auth_client.get(ME).status_code == 401
 
 

@@ -8,9 +8,9 @@ from app import create_app
 from app.services import mail
 from config import Config
 
-from .mail_server import (
-    app_sending_mail, free_port, html_of, link_in, mail_settings, mailbox, smtp_server, text_of,
-)  # noqa: F401 (fixtures)
+from .mail_server import (  # noqa: F401 (fixtures)
+    free_port, html_of, link_in, mail_settings, mailbox, smtp_server, text_of,
+)
 
 PUBLIC = "https://vitrine.example.com"
 

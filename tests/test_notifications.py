@@ -10,9 +10,9 @@ from app.models.user import utcnow
 from app.services import notifications
 from app.tasks import daily_digests, link_expiry_notices
 
-from .mail_server import (
+from .mail_server import (  # noqa: F401 (fixtures)
     app_sending_mail, link_in, mailbox, smtp_server, text_of,
-)  # noqa: F401 (fixtures)
+)
 from .test_stats import visit
 from .test_visits import FIREFOX
 

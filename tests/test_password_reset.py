@@ -10,9 +10,9 @@ from app.services import clock, oauth
 from app.services.passwords import secret_digest
 
 from .conftest import PASSWORD, bearer
-from .mail_server import (
+from .mail_server import (  # noqa: F401 (fixtures)
     app_sending_mail, mail_settings, mailbox, smtp_server, text_of, token_in,
-)  # noqa: F401 (fixtures)
+)
 
 FORGOT = "/api/v1/auth/password/forgot"
 RESET = "/api/v1/auth/password/reset"
@@ -24,6 +24,10 @@ def forgot(client, email):
     response = client.post(FORGOT, json={"email": email})
     assert response.status_code == 202, response.get_json()
     return response.get_json()
+
+
+def reset(client, token, new_password=NEW_PASSWORD):
+    return client.post(RESET, json={"token": token, "new_password": new_password})
 
 
 def reset_token(client, mailbox, email):
@@ -40,7 +44,7 @@ def test_forgot_mails_a_link_that_sets_the_new_password(client, register, mailbo
     assert "works once, for 1 hour" in text_of(message)
     token = token_in(message, "/reset-password")
 
-    assert client.post(RESET, json={"token": token, "new_password": NEW_PASSWORD}).status_code == 204
+    assert reset(client, token).status_code == 204
     assert client.post(LOGIN, json={"email": "ada@example.com",
                                     "password": NEW_PASSWORD}).status_code == 200
     assert client.post(LOGIN, json={"email": "ada@example.com",
@@ -65,7 +69,7 @@ def test_a_reset_ends_every_session_opened_before(client, register, mailbox):
     first = register(email="ada@example.com")
     second = client.post(LOGIN, json={"email": "ada@example.com", "password": PASSWORD}).get_json()
     token = reset_token(client, mailbox, "ada@example.com")
-    assert client.post(RESET, json={"token": token, "new_password": NEW_PASSWORD}).status_code == 204
+    assert reset(client, token).status_code == 204
     for session in (first, second):
         assert client.get("/api/v1/auth/me",
                           headers=bearer(session["access_token"])).status_code == 401
@@ -79,7 +83,7 @@ def test_a_reset_ends_every_session_opened_before(client, register, mailbox):
 def test_a_link_works_once(client, register, mailbox):
     register(email="ada@example.com")
     token = reset_token(client, mailbox, "ada@example.com")
-    assert client.post(RESET, json={"token": token, "new_password": NEW_PASSWORD}).status_code == 204
+    assert reset(client, token).status_code == 204
     again = client.post(RESET, json={"token": token, "new_password": "yet another passphrase"})
     assert again.status_code == 410
     body = again.get_json()
@@ -112,7 +116,7 @@ def test_the_password_rules_apply_and_leave_the_link_usable(client, register, ma
         assert refused.status_code == 422
         assert reason in refused.get_json()["message"]
         assert "new_password" in refused.get_json()["errors"]
-    assert client.post(RESET, json={"token": token, "new_password": NEW_PASSWORD}).status_code == 204
+    assert reset(client, token).status_code == 204
 
 
 def test_a_reset_voids_the_other_links_and_only_the_digest_is_stored(
@@ -123,7 +127,7 @@ def test_a_reset_voids_the_other_links_and_only_the_digest_is_stored(
     stored = [token["token_hash"] for token in test_database.account_tokens.find()]
     assert secret_digest(older) in stored and older not in str(list(
         test_database.account_tokens.find()))
-    assert client.post(RESET, json={"token": newer, "new_password": NEW_PASSWORD}).status_code == 204
+    assert reset(client, newer).status_code == 204
     assert client.post(RESET, json={"token": older,
                                     "new_password": "yet another passphrase"}).status_code == 410
 
@@ -148,7 +152,7 @@ def test_an_account_made_with_a_provider_sets_its_first_password(client, mailbox
     assert user.password_hash is None
     token = reset_token(client, mailbox, "ada@example.com")
     assert "sets its first password" in text_of(mailbox.only("ada@example.com"))
-    assert client.post(RESET, json={"token": token, "new_password": NEW_PASSWORD}).status_code == 204
+    assert reset(client, token).status_code == 204
     login = client.post(LOGIN, json={"email": "ada@example.com", "password": NEW_PASSWORD})
     assert login.get_json()["user"]["has_password"] is True
 

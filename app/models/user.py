@@ -99,6 +99,7 @@ class AccountToken(Document):
     """A single-use, expiring link sent by mail: verify an address, confirm a new one, reset
     the password. Only the token's SHA-256 is stored (app/services/account_tokens.py)."""
     token_hash = StringField(required=True, unique=True)
+    # Deleting the user deletes its tokens (CASCADE).
     user = ReferenceField(User, required=True, reverse_delete_rule=CASCADE)
     purpose = StringField(required=True, choices=TOKEN_PURPOSES)
     # The address the link was sent to: for a new address, the one it confirms; otherwise the

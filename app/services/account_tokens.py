@@ -66,7 +66,3 @@ def redeem(token, purposes, check=None):
 def _refuse():
     message = "This link has expired or was already used; ask for a new one."
     abort(410, message=message, errors={"token": [message]})
-
-
-def forget_user_tokens(user):
-    AccountToken.objects(user=user).delete()

