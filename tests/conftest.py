@@ -13,6 +13,8 @@ import pytest
 from config import TestConfig
 from scripts import local_mongod
 
+from .ai_server import FakeChatProvider
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_mongo: needs a real mongod (not mongomock)")
@@ -169,3 +171,17 @@ def portfolio_factory(auth_client):
             portfolio = response.get_json()
         return portfolio
     return factory
+
+
+@pytest.fixture
+def ai_provider():
+    """A chat-completions server on 127.0.0.1 (tests/ai_server.py) for the AI assistant."""
+    fake = FakeChatProvider()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def ai_settings(ai_provider):
+    """App settings (for `make_app`) pointing the AI assistant at `ai_provider`."""
+    return ai_provider.settings()

@@ -4,7 +4,7 @@ The rule: no change may destroy content that no saved version holds. So a snapsh
 - of the state just BEFORE any change that removes content (`removal`): an item deleted, a section
   array or the layout replaced with fewer entries, profile or theme keys cleared, a restore, an
   import or an AI replace — whatever the throttle;
-- of the result of creation, import, restore, AI replace and duplication;
+- of the result of creation, import, restore, AI merge and replace, and duplication;
 - during continuous autosave, at most once per `VERSION_SNAPSHOT_INTERVAL_SECONDS`.
 The newest `MAX_VERSIONS_PER_PORTFOLIO` are kept.
 
@@ -27,7 +27,7 @@ from ..models.user import utcnow
 # Writes that overwrite a lot at once: the state before them is always kept.
 WHOLESALE_WRITES = frozenset({"restore", "import", "replace"})
 # Writes always worth a snapshot of their result.
-ALWAYS_SNAPSHOT = frozenset({"created", "duplicated", "import", "restore", "replace"})
+ALWAYS_SNAPSHOT = frozenset({"created", "duplicated", "import", "restore", "merge", "replace"})
 
 
 def content_of(portfolio):

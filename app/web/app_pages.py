@@ -31,7 +31,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_jwt_extended import current_user
 
 from .. import session_cookies
-from ..services import notifications, oauth, portfolios, publishing
+from ..services import ai, notifications, oauth, portfolios, publishing
 from ..services.visibility import AUDIENCES, portfolio_view
 from . import rendering
 from .security_headers import allow_same_origin_framing
@@ -117,7 +117,8 @@ def account():
 @bp.get("/app/portfolios/<objectid:portfolio_id>")
 @signed_in_page
 def editor(portfolio_id):
-    return render_template("app/editor.html", portfolio_id=portfolio_id)
+    return render_template("app/editor.html", portfolio_id=portfolio_id,
+                           ai_assistant=ai.is_configured())
 
 
 @bp.get("/app/portfolios/<objectid:portfolio_id>/preview")

@@ -17,8 +17,13 @@ from .. import accounts, portfolios
 from . import drafts, prompts, provider, quota, suggestions
 
 
+def is_configured():
+    """Is a provider set up (AI_BASE_URL and AI_API_KEY)? The editor offers the assistant then."""
+    return provider.is_configured(current_app.config)
+
+
 def require_configured():
-    if not provider.is_configured(current_app.config):
+    if not is_configured():
         abort(503, message="The AI assistant is not configured on this server.")
 
 
