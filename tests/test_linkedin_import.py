@@ -387,7 +387,7 @@ HOSTILE = {
     "encrypted": encrypted_zip,
     "not_linkedin": lambda: zip_of({"notes.txt": "hello"}),
     "truncated_zip": lambda: zip_of(FULL_EXPORT)[:200],
-    # Not a ZIP at all: the route reads it as a JSON Resume document, which it is not either.
+    # Not a ZIP, and not JSON either: a 415 saying what Import takes.
     "pdf": lambda: b"%PDF-1.7\n1 0 obj\n",
 }
 
@@ -395,7 +395,7 @@ HOSTILE = {
 @pytest.mark.parametrize("name, status", [
     ("gigabyte_bomb", 413), ("too_many_entries", 413), ("nested_zip", 422),
     ("parent_path", 422), ("encrypted", 422), ("not_linkedin", 422), ("truncated_zip", 415),
-    ("pdf", 400),
+    ("pdf", 415),
 ])
 def test_hostile_archives_are_refused_and_nothing_is_created(auth_client, request, name,
                                                               status):
