@@ -223,11 +223,13 @@ def test_degree_level_only_when_clear(degree, level):
 
 # --- hostile archives ---------------------------------------------------------------------------
 
-def zeros_zip(name, size):
+def zeros_zip(name, size, others=None):
     """A ZIP holding `size` zero bytes in one entry, written in 1 MB pieces (compression level
-    1: a 1 GB entry takes 1 s to write and 4.5 MB)."""
+    1: a 1 GB entry takes 1 s to write and 4.5 MB), after the files `others` ({name: text})."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for other, text in (others or {}).items():
+            archive.writestr(other, text.encode())
         with archive.open(name, "w", force_zip64=True) as entry:
             for _ in range(size // (1 << 20)):
                 entry.write(bytes(1 << 20))
@@ -273,10 +275,29 @@ def test_reading_stops_past_the_limit_whatever_the_headers_say(hundred_megabytes
     assert time.perf_counter() - started < 0.5
 
 
-def test_many_small_entries_adding_up_past_the_limit_are_refused():
-    entries = {f"Rich_Media/{index}.csv": bytes(1 << 20) for index in range(25)}
-    status, message, _ = refusal(zip_of({"Profile.csv": PROFILE, **entries}))
+def test_the_files_read_adding_up_past_the_limit_are_refused():
+    files = {name: bytes(3 << 20) for name in linkedin.LINKEDIN_FILES}
+    status, message, _ = refusal(zip_of(files))
     assert status == 413 and "20 MB" in message
+
+
+def test_a_complete_export_with_years_of_messages_is_imported():
+    """LinkedIn's larger archive holds every message: tens of MB in files never opened, which
+    cost nothing to leave closed (a bomb among them is never inflated either)."""
+    row = "conv-1,Hello,Connie Nection,,Élodie,,2024-01-01 10:00:00 UTC,,SECRET-MESSAGE,INBOX,\r\n"
+    messages = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT " \
+               "PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER,ATTACHMENTS\r\n" + row * 300_000
+    assert len(messages) > linkedin.MAX_UNCOMPRESSED_BYTES
+    content, _ = imported(zip_of({**FULL_EXPORT, "messages.csv": messages}, FOLDER))
+    assert content["profile"]["email"] == "elodie@example.com"
+    assert "SECRET-MESSAGE" not in json.dumps(content)
+
+
+def test_a_bomb_in_a_file_never_read_is_left_closed():
+    started = time.perf_counter()
+    content, _ = imported(zeros_zip("messages.csv", 200 << 20, {"Profile.csv": PROFILE}))
+    assert content["profile"]["display_name"] == "Élodie D'Arcy \"Lo\""
+    assert time.perf_counter() - started < 0.5
 
 
 def test_too_many_entries_are_refused_quickly():

@@ -11,8 +11,9 @@ code).
 
 The archive is hostile until read: its headers are used to refuse early, never to accept.
 Refused, with `ArchiveRefused(status, message)`: not a ZIP (415), a damaged ZIP (422), more
-than MAX_ENTRIES entries or more than MAX_UNCOMPRESSED_BYTES in all (413, from the declared
-sizes, and again counting the bytes actually inflated while reading, in chunks), encrypted
+than MAX_ENTRIES entries, or files to read of more than MAX_UNCOMPRESSED_BYTES in all (413, from
+the declared sizes, and again counting the bytes actually inflated while reading, in chunks;
+the files never read, like years of messages, are never inflated and do not count), encrypted
 entries, `..` or absolute paths, archives inside the archive (by name, or by magic bytes at the
 start of a file we read), and an archive holding none of the files we read (422).
 """
@@ -140,8 +141,6 @@ def _checked_members(infos):
     """The entries to read, by file name, once every entry of the archive passed the checks."""
     if len(infos) > MAX_ENTRIES:
         raise ArchiveRefused(413, _too_many())
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise ArchiveRefused(413, _too_big())
     members = {}
     for info in infos:
         path = PurePosixPath(info.filename.replace("\\", "/"))
@@ -163,6 +162,9 @@ def _checked_members(infos):
     if not members:
         raise ArchiveRefused(422, "This ZIP is not a LinkedIn data export: none of "
                                   f"{', '.join(LINKEDIN_FILES)} is in it.")
+    # Only what is read counts: the rest (years of messages in the larger archive) stays closed.
+    if sum(info.file_size for info in members.values()) > MAX_UNCOMPRESSED_BYTES:
+        raise ArchiveRefused(413, _too_big())
     return members
 
 
@@ -191,8 +193,8 @@ def _too_many():
 
 
 def _too_big():
-    return (f"The archive expands to more than {MAX_UNCOMPRESSED_BYTES // MB} MB; a LinkedIn "
-            "data export is far smaller.")
+    return (f"The profile files of the archive expand to more than "
+            f"{MAX_UNCOMPRESSED_BYTES // MB} MB; LinkedIn's are far smaller.")
 
 
 def _table(name, data):
