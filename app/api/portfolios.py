@@ -5,6 +5,7 @@ import json
 from flask import Response, request
 from flask_jwt_extended import current_user
 from flask_smorest import abort
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..models.portfolio import SECTIONS
 from ..extensions import without_mongo_deadline
@@ -204,11 +205,17 @@ def _import_upload():
     JSON body may be), else the body."""
     if request.mimetype == "multipart/form-data":
         request.max_content_length = imports.IMPORT_UPLOAD_MAX_BYTES
-        upload = request.files.get("file")
+        try:
+            upload = request.files.get("file")
+        except RequestEntityTooLarge:
+            imports.refuse_oversized_upload()
         if upload is None:
             abort(422, errors={"file": ["Missing data for required field."]})
         return upload.stream
-    body = request.get_data(cache=True)
+    try:
+        body = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        imports.refuse_oversized_json()
     if not body:
         abort(400, message="Send a JSON Resume document as the body, or a file in the "
                            "multipart `file` field.")

@@ -22,7 +22,8 @@ from . import jsonresume, linkedin, portfolios
 
 # A LinkedIn export is a ZIP that may hold far more than the profile (messages, connections):
 # uploads may be this big. A JSON document, however sent, is held to MAX_CONTENT_LENGTH.
-IMPORT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
+IMPORT_UPLOAD_MAX_BYTES = 20 * MB
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 DEFAULT_TITLE = "Imported portfolio"
 _PROFILE_SCHEMA = ProfileSchema()
@@ -51,11 +52,23 @@ def _linkedin_content(upload):
         abort(refused.status, message=refused.message)
 
 
-def _json_document(upload, decode_json):
+def refuse_oversized_upload():
+    """413 for an upload past IMPORT_UPLOAD_MAX_BYTES, in words the dialog can show."""
+    abort(413, message=f"An import may be at most {IMPORT_UPLOAD_MAX_BYTES // MB} MB. If "
+                       "LinkedIn's archive is bigger, ask LinkedIn for a copy of only some of "
+                       "your data, your profile included.")
+
+
+def refuse_oversized_json():
+    """413 for a JSON Resume document past MAX_CONTENT_LENGTH, as a body or as a file."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        abort(413, message=f"A JSON Resume document may be at most {limit // 1024} KB.")
+    abort(413, message=f"A JSON Resume document may be at most {limit // 1024} KB.")
+
+
+def _json_document(upload, decode_json):
+    data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
+        refuse_oversized_json()
     # Windows editors start UTF-8 files with a byte order mark JSON does not allow.
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
