@@ -10,6 +10,7 @@ import time
 import zipfile
 
 import pytest
+from docx import Document
 
 from app.schemas.portfolio import PortfolioContentSchema
 from app.services import linkedin
@@ -357,6 +358,28 @@ def test_a_damaged_zip_is_refused():
 def test_a_zip_without_any_linkedin_file_is_refused():
     status, message, _ = refusal(zip_of({"notes.txt": "hello", "a/b/c/Profile.csv": PROFILE}))
     assert status == 422 and "not a LinkedIn data export" in message
+
+
+def word_document():
+    document = Document()
+    document.add_paragraph("Élodie D'Arcy, data engineer")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_word_cv_is_told_apart_from_a_zip_that_is_not_an_export():
+    """A .docx is a ZIP too, and the CV people reach for first: say what it is."""
+    status, message, _ = refusal(word_document())
+    assert status == 415
+    assert message.startswith("This is a Word or OpenDocument file")
+    assert "JSON Resume document (.json)" in message
+
+
+def test_a_zipped_json_resume_is_named():
+    status, message, _ = refusal(zip_of({"cv/resume.json": "{}"}))
+    assert status == 422
+    assert "resume.json" in message and "import it on its own" in message
 
 
 def test_a_file_twice_is_refused():

@@ -229,7 +229,8 @@ def _import_upload():
 @blp.alt_response(413, description="Over a size limit: a JSON document over MAX_JSON_BYTES, "
                                    "an upload over 20 MB, a ZIP whose profile files expand past "
                                    "20 MB or holding too many files")
-@blp.alt_response(415, description="Neither a ZIP nor a JSON document (a PDF, a text file…)")
+@blp.alt_response(415, description="Neither a JSON document nor a LinkedIn ZIP (a PDF, a text "
+                                   "file, a Word document…)")
 @blp.alt_response(422, description="Not a JSON Resume document (`errors` names the fields at "
                                    "fault, like `work[0].startDate`), or a ZIP that is not a "
                                    "LinkedIn data export or is unsafe to read; nothing is "

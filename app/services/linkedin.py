@@ -15,7 +15,8 @@ than MAX_ENTRIES entries, or files to read of more than MAX_UNCOMPRESSED_BYTES i
 the declared sizes, and again counting the bytes actually inflated while reading, in chunks;
 the files never read, like years of messages, are never inflated and do not count), encrypted
 entries, `..` or absolute paths, archives inside the archive (by name, or by magic bytes at the
-start of a file we read), and an archive holding none of the files we read (422).
+start of a file we read), and an archive holding none of the files we read (422; 415 when it
+is an office document, like a .docx CV).
 """
 import csv
 import io
@@ -50,6 +51,8 @@ ARCHIVE_EXTENSIONS = frozenset({
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".zst", ".lz", ".lzma", ".z",
     ".cab", ".jar", ".war", ".apk", ".iso", ".dmg",
 })
+# Entries that make a ZIP an office document: Office Open XML (.docx, .xlsx), OpenDocument.
+OFFICE_DOCUMENT_MARKERS = frozenset({"[Content_Types].xml", "mimetype"})
 ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZh",
                  b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x28\xb5\x2f\xfd")
 # How LinkedIn writes dates ("Sep 2019", "2014"), and ISO forms for good measure; → the
@@ -160,12 +163,28 @@ def _checked_members(infos):
                                           "LinkedIn export at a time.")
             members[path.name] = info
     if not members:
-        raise ArchiveRefused(422, "This ZIP is not a LinkedIn data export: none of "
-                                  f"{', '.join(LINKEDIN_FILES)} is in it.")
+        raise _not_an_export([info.filename for info in infos])
     # Only what is read counts: the rest (years of messages in the larger archive) stays closed.
     if sum(info.file_size for info in members.values()) > MAX_UNCOMPRESSED_BYTES:
         raise ArchiveRefused(413, _too_big())
     return members
+
+
+def _not_an_export(names):
+    """The refusal of a ZIP holding none of LINKEDIN_FILES, saying what it is when it can: an
+    office document (a .docx CV is a ZIP), or a zipped JSON Resume document."""
+    if OFFICE_DOCUMENT_MARKERS & set(names):
+        return ArchiveRefused(415, "This is a Word or OpenDocument file, a CV to read rather "
+                                   "than data to import: Import takes a JSON Resume document "
+                                   "(.json) or LinkedIn's data export (the .zip of \u201cGet a "
+                                   "copy of your data\u201d).")
+    json_files = [PurePosixPath(name).name for name in names if name.lower().endswith(".json")]
+    if json_files:
+        return ArchiveRefused(422, f"This ZIP is not a LinkedIn data export. It holds "
+                                   f"{json_files[0]}: if that is a JSON Resume document, import "
+                                   "it on its own.")
+    return ArchiveRefused(422, "This ZIP is not a LinkedIn data export: none of "
+                               f"{', '.join(LINKEDIN_FILES)} is in it.")
 
 
 def _read_members(archive, members):
