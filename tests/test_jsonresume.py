@@ -169,6 +169,22 @@ def test_what_the_editor_would_refuse_is_left_out_and_said(auth_client):
     assert "javascript:" not in stored.to_json() and "not-an-email" not in stored.to_json()
 
 
+def test_an_item_left_out_is_said_for_what_was_wrong_with_it(auth_client):
+    """A field that was there but refused is not "missing": the warning gives its own reason."""
+    document = {"basics": {"url": "javascript:alert(1)",
+                           "profiles": [{"network": "A network name that is far too long to be one",
+                                         "url": "https://example.org/me"}]},
+                "work": [{"name": "Acme", "position": "Engineer " * 30}]}
+    warnings = import_document(auth_client, document)["import"]["warnings"]
+    assert warnings == [
+        "links[0] “Website”: left out (url: Not a valid URL.).",
+        "links[1] “A network name that is far too long to be one”: left out "
+        "(network: Length must be between 1 and 40.).",
+        f"experiences[0] “{('Engineer ' * 30)[:60]}”: left out "
+        "(role: Length must be between 1 and 200.).",
+    ]
+
+
 def test_unknown_keys_are_ignored(auth_client):
     document = official("sample.resume.json")
     document["x-vitrine"] = {"anything": [1, 2]}

@@ -92,7 +92,8 @@ def _validated(schema, data, where, warnings):
     try:
         loaded = schema.load(kept)
     except ValidationError as exc:
-        warnings.append(f"{where}: left out ({_described(exc.messages)}).")
+        # A required field refused the first time is "missing" the second: say the first reason.
+        warnings.append(f"{where}: left out ({_described({**exc.messages, **refused})}).")
         return None
     warnings.extend(f"{where}: {key} left out ({_described(messages)})."
                     for key, messages in refused.items())
