@@ -451,6 +451,29 @@ def test_the_export_is_valid_against_the_official_schema(auth_client, full_portf
         "lastModified": full_portfolio["updated_at"]}
 
 
+def test_addresses_the_editor_takes_are_exported_as_uris(auth_client):
+    """Vitrine takes an address as people paste it (an accent, a "|", a lone "%"); the
+    schema's `uri` format (RFC 3986) wants those escaped."""
+    portfolio = import_document(auth_client, {
+        "basics": {"url": "https://fr.wikipedia.org/wiki/École_polytechnique",
+                   "profiles": [{"network": "Blog",
+                                 "url": 'https://blog.example.org/?tags=a|b&q="x"#top'}]},
+        "work": [{"name": "Acme", "position": "Dev", "url": "https://acme.example/100%"}],
+        "projects": [{"name": "Site", "url": "https://example.org/{id}/ça"}],
+    })
+    exported = export(auth_client, portfolio["id"])
+    assert [f"{list(error.absolute_path)}: {error.message}"
+            for error in official_validator().iter_errors(exported)] == []
+    assert exported["basics"]["url"] == "https://fr.wikipedia.org/wiki/%C3%89cole_polytechnique"
+    assert exported["basics"]["profiles"][0]["url"] == (
+        "https://blog.example.org/?tags=a%7Cb&q=%22x%22#top")
+    assert exported["work"][0]["url"] == "https://acme.example/100%25"
+    assert exported["projects"][0]["url"] == "https://example.org/%7Bid%7D/%C3%A7a"
+    # Imported again, an escaped address stays as it is.
+    again = export(auth_client, import_document(auth_client, exported)["id"])
+    assert again["basics"] == exported["basics"] and again["work"] == exported["work"]
+
+
 def test_the_export_holds_what_the_audience_may_see(auth_client, full_portfolio):
     owner, recruiter, public = (export(auth_client, full_portfolio["id"], audience)
                                 for audience in ("owner", "recruiter", "public"))

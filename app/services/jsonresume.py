@@ -19,6 +19,8 @@ back as it was, in the same order):
 - A project `type` is kept only when it is one of Vitrine's (academic, personal, professional).
 - A work entry with a start and no end is current; an entry without either stays as it is.
 - An education entry needs a title: `studyType`, else `area`, else `institution`.
+- Addresses are exported in the schema's `uri` format: what a URI holds escaped (an accent, a
+  quote, a "|", a lone "%") is escaped ("École" → "%C3%89cole").
 Vitrine fields JSON Resume has no place for are not exported: the headline and availability, an
 experience's type, a diploma's level and description, a certification's expiry and id, a
 project's challenges and video (and its summary when it has a description), a skill's category,
@@ -31,6 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask_smorest import abort
 from jsonschema import Draft7Validator
@@ -64,6 +67,12 @@ _DIPLOMA_LEVEL_WORDS = (
 )
 # Skill levels JSON Resume documents use that name one of Vitrine's.
 _SKILL_LEVEL_SYNONYMS = {"master": "expert"}
+# What RFC 3986 leaves unescaped in each part of a URI besides letters, digits and "-._~"
+# (which quote() never escapes), "%" included for the escapes already there.
+_NOT_AN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URI_PATH_SAFE = "/:@!$&'()*+,;=%"
+_URI_QUERY_SAFE = _URI_PATH_SAFE + "?"
+_URI_HOST_SAFE = ":@[]!$&'()*+,;=%"
 _TRAINING_TYPE_NAMES = {"online_course": "Online course", "workshop": "Workshop",
                         "bootcamp": "Bootcamp", "other": "Training"}
 
@@ -101,6 +110,16 @@ class Section:
 def _date_out(value):
     """A Vitrine date the official pattern accepts (it only knows years 1000-2999)."""
     return value if _DATE_PATTERN.fullmatch(value) else None
+
+
+def _uri_out(url):
+    """A stored address in the schema's `uri` format (RFC 3986): the editor takes addresses as
+    people paste them, with accents, quotes, "|" or a lone "%", which a URI holds escaped."""
+    parts = urlsplit(_NOT_AN_ESCAPE.sub("%25", url))
+    return urlunsplit((parts.scheme, quote(parts.netloc, safe=_URI_HOST_SAFE),
+                       quote(parts.path, safe=_URI_PATH_SAFE),
+                       quote(parts.query, safe=_URI_QUERY_SAFE),
+                       quote(parts.fragment, safe=_URI_QUERY_SAFE)))
 
 
 def _location_in(location, note):
@@ -193,9 +212,10 @@ def _diploma_title_and_level(entry, item):
 def _project_out(item, entry):
     """JSON Resume has one address and one text for a project: the demo, else the repository;
     the description, else the summary."""
-    for key, vitrine_key in (("url", "repository_url"), ("description", "summary")):
-        if key not in entry and item.get(vitrine_key):
-            entry[key] = item[vitrine_key]
+    if "url" not in entry and item.get("repository_url"):
+        entry["url"] = _uri_out(item["repository_url"])
+    if "description" not in entry and item.get("summary"):
+        entry["description"] = item["summary"]
 
 
 def _reference_position(item, entry):
@@ -209,7 +229,7 @@ SECTIONS = (
         Field("name", "organisation"),
         Field("position", "role"),
         Field("location", "location"),
-        Field("url", "url"),
+        Field("url", "url", to_json_resume=_uri_out),
         Field("description", "organisation_summary"),
         Field("summary", "description"),
         Field("highlights", "achievements"),
@@ -218,14 +238,14 @@ SECTIONS = (
     Section("volunteer", "volunteer", (
         Field("organization", "organisation"),
         Field("position", "role"),
-        Field("url", "url"),
+        Field("url", "url", to_json_resume=_uri_out),
         Field("summary", "description"),
         Field("highlights", "achievements"),
         *PERIOD,
     )),
     Section("education", "diplomas", (
         Field("institution", "institution"),
-        Field("url", "url"),
+        Field("url", "url", to_json_resume=_uri_out),
         Field("area", "field"),
         Field("studyType", "title"),
         Field("score", "grade"),
@@ -248,13 +268,13 @@ SECTIONS = (
         Field("name", "name"),
         Field("date", "issued_date", to_json_resume=_date_out),
         Field("issuer", "issuer"),
-        Field("url", "credential_url"),
+        Field("url", "credential_url", to_json_resume=_uri_out),
     )),
     Section("publications", "publications", (
         Field("name", "name"),
         Field("publisher", "publisher"),
         Field("releaseDate", "release_date", to_json_resume=_date_out),
-        Field("url", "url"),
+        Field("url", "url", to_json_resume=_uri_out),
         Field("summary", "description"),
     )),
     Section("skills", "skills", (
@@ -280,7 +300,7 @@ SECTIONS = (
         Field("highlights", "features"),
         Field("keywords", "technologies"),
         *PERIOD,
-        Field("url", "demo_url"),
+        Field("url", "demo_url", to_json_resume=_uri_out),
         Field("roles", "role", _roles_in, _roles_out),
         Field("entity", "organisation"),
         Field("type", "type", _project_type_in),
@@ -389,10 +409,10 @@ def _basics_out(view):
     website = next((link for link in links if link["network"].casefold() == WEBSITE.casefold()),
                    None)
     if website:
-        basics["url"] = website["url"]
+        basics["url"] = _uri_out(website["url"])
     profiles = [{key: value for key, value in (
-        ("network", link["network"]), ("username", link.get("label")), ("url", link["url"]))
-        if value} for link in links if link is not website]
+        ("network", link["network"]), ("username", link.get("label")),
+        ("url", _uri_out(link["url"]))) if value} for link in links if link is not website]
     if profiles:
         basics["profiles"] = profiles
     return basics
