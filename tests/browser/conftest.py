@@ -5,11 +5,12 @@ Debian's Chromium (`chromium` on PATH; `.ci/run` installs it when missing). With
 without the playwright package, every test here is skipped, and the run says so plainly at the
 top and at the end of pytest's output.
 
-Fixtures: `live_server` (the app of `make_app`, served by werkzeug in a thread: `.url`, `.app`),
-`page` (a Playwright page in a fresh browser context, `base_url` = the server: `page.goto("/")`)
-and `signed_in` (the page with a new account's session cookies, like after signing up). After
-each test, the page must not have logged a console error, a script error or a CSP violation
-(but those a test announced with `page.allow_console_error("part of the message")`).
+Fixtures: `live_server` (the app of `make_app(**live_settings)`, served by werkzeug in a thread:
+`.url`, `.app`), `page` (a Playwright page in a fresh browser context, `base_url` = the server:
+`page.goto("/")`) and `signed_in` (the page with a new account's session cookies, like after
+signing up). After each test, the page must not have logged a console error, a script error or
+a CSP violation (but those a test announced with `page.allow_console_error("part of the
+message")`).
 """
 import shutil
 import threading
@@ -72,8 +73,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(make_app):
-    app = make_app()
+def live_settings():
+    """Settings of the app `live_server` serves, for `make_app`: a test module overrides this
+    fixture (test_ai_assistant.py points the AI assistant at a local server)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(make_app, live_settings):
+    app = make_app(**live_settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # A short poll interval: shutdown() waits for the loop to look again.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

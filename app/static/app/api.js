@@ -4,7 +4,8 @@
  * The session lives in HttpOnly cookies that no script can read (app/session_cookies.py). This
  * module therefore:
  * - sends and reads JSON; any answer but a 2xx becomes an `ApiError` (the API's one error shape:
- *   `{code, status, message, errors?}`; a 409's `current_version` is in `error.body`);
+ *   `{code, status, message, errors?}`; a 409's `current_version` is in `error.body`, a 429's
+ *   `Retry-After` in `error.retryAfter`);
  * - adds `X-CSRF-TOKEN` (the readable csrf_access_token cookie) to POST, PUT, PATCH and DELETE;
  * - on a 401, refreshes the session once (POST /auth/refresh with the refresh cookie, one tab at
  *   a time) and retries the call once; when the session is over, goes to /signin?next=<page>,
@@ -36,14 +37,17 @@ export class ApiError extends Error {
    *   refused; "signed-out": the session is over and the page is on its way to /signin
    * @param {Object<string, string[]>} details.fieldErrors  messages per field (422, 409…)
    * @param {object|null} details.body  the parsed error body (`body.current_version` on a 409)
+   * @param {number|null} details.retryAfter  seconds to wait before trying again (Retry-After)
    */
-  constructor(message, { status = 0, kind = "http", fieldErrors = {}, body = null } = {}) {
+  constructor(message, { status = 0, kind = "http", fieldErrors = {}, body = null,
+                         retryAfter = null } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.kind = kind;
     this.fieldErrors = fieldErrors;
     this.body = body;
+    this.retryAfter = retryAfter;
   }
 
   get offline() {
@@ -69,10 +73,12 @@ function offlineError() {
   return new ApiError(message, { kind: "offline" });
 }
 
-function errorFrom({ status, data }) {
+function errorFrom({ status, data, headers }) {
   const body = data && typeof data === "object" ? data : null;
+  const retryAfter = Number.parseInt(headers.get("Retry-After"), 10);
   return new ApiError(body?.message || `The server answered with an error (${status}).`,
-                      { status, fieldErrors: body?.errors || {}, body });
+                      { status, fieldErrors: body?.errors || {}, body,
+                        retryAfter: Number.isNaN(retryAfter) ? null : retryAfter });
 }
 
 /** Headers of a call, computed when it is sent: a refresh changes the CSRF cookie. */

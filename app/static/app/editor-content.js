@@ -12,6 +12,12 @@
  * design pane, undo) they are reconciled — items added, removed or reordered by id, values
  * written where they differ. The control being typed in is left alone, except on undo, redo
  * and replace, which exist to change it.
+ *
+ * `fieldTools` (optional, the AI assistant's Improve button: editor-ai.js) is asked for an
+ * element to put under each field of the profile and of the items: `fieldTools({field, target,
+ * read, insert, focus})`, target being null for the profile or {section, itemId}; `insert(value)`
+ * sets the field as typing does (autosaved, one undo step of its own). It answers an element or
+ * null.
  */
 import Sortable from "../vendor/sortablejs-1.15.7/sortable.esm.js";
 import {
@@ -64,10 +70,23 @@ function errorsOf(form, localProblems) {
 }
 
 /** Controls of `fields` in `container`, each input calling `onInput(name, value)`;
- * `update()` shows values. */
-function fieldControls(container, fields, { session, idPrefix, onInput }) {
+ * `update()` shows values. `tools` and `target`: see fieldTools above. */
+function fieldControls(container, fields, { session, idPrefix, onInput, tools, target = null }) {
   const controls = new Map(fields.map((field) => [field.name, buildControl(field, idPrefix)]));
   container.append(...[...controls.values()].map((control) => control.element));
+  for (const field of tools ? fields : []) {
+    const control = controls.get(field.name);
+    const extra = tools({
+      field, target, read: () => control.read(), focus: () => control.focus(),
+      insert(value) {
+        session.history.seal();
+        control.write(value);
+        onInput(field.name, control.read());
+        session.history.seal();
+      },
+    });
+    if (extra) control.element.append(extra);
+  }
   // A field left ("change" fires when it is committed) ends its undo step.
   container.addEventListener("change", () => session.history.seal());
   container.addEventListener("input", (event) => {
@@ -106,7 +125,7 @@ function referencesTo(section) {
 }
 
 /** One item: its head (name, visibility, moves) and its form, opened on demand. */
-function itemEditor(section, item, { session, edit, move, remove, notice }) {
+function itemEditor(section, item, { session, edit, move, remove, notice, tools }) {
   const element = cloneTemplate("tpl-item");
   element.dataset.id = item.id;
   const form = element.querySelector("form");
@@ -119,7 +138,8 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
   const errors = errorsOf(form, () => problemsOf(section.fields, (
     session.portfolio[section.field] || []).find((entry) => entry.id === item.id) || {}));
   const fields = fieldControls(slot(form, "fields"), [...section.fields, visibilityField(section)], {
-    session, idPrefix: `item-${item.id}`, onInput: (name, value) => {
+    session, idPrefix: `item-${item.id}`, tools, target: { section, itemId: item.id },
+    onInput: (name, value) => {
       edit(item.id, name, value);
       errors.edited(name);
     },
@@ -163,7 +183,7 @@ function itemEditor(section, item, { session, edit, move, remove, notice }) {
 }
 
 /** A section: its heading, Add button, and its items in order. */
-function sectionEditor(section, session, notice) {
+function sectionEditor(section, session, notice, tools) {
   const element = cloneTemplate("tpl-section");
   const heading = slot(element, "heading");
   heading.id = `section-${section.field}`;
@@ -181,6 +201,7 @@ function sectionEditor(section, session, notice) {
   const actions = {
     session,
     notice,
+    tools,
     edit(id, name, value) {
       commit({ [section.field]: items().map((item) => (
         item.id === id ? { ...item, [name]: value } : item)) }, `${section.field}/${id}/${name}`);
@@ -285,9 +306,9 @@ function sectionEditor(section, session, notice) {
 }
 
 /** The portfolio's own fields and the profile, each a form of the descriptions. */
-function simpleForm(form, fields, { session, idPrefix, read, patch }) {
+function simpleForm(form, fields, { session, idPrefix, read, patch, tools }) {
   const errors = errorsOf(form, () => problemsOf(fields, read(session.portfolio)));
-  const built = fieldControls(form, fields, { session, idPrefix, onInput: (name, value) => {
+  const built = fieldControls(form, fields, { session, idPrefix, tools, onInput: (name, value) => {
     session.change(patch(name, value), { group: `${idPrefix}/${name}` });
     errors.edited(name);
   } });
@@ -297,17 +318,17 @@ function simpleForm(form, fields, { session, idPrefix, read, patch }) {
   };
 }
 
-export function mountContent(root, session, notice) {
+export function mountContent(root, session, notice, fieldTools = null) {
   const portfolioForm = simpleForm(root.querySelector("#portfolio-form"), PORTFOLIO_FIELDS, {
     session, idPrefix: "portfolio", read: (portfolio) => portfolio,
     patch: (name, value) => ({ [name]: value }),
   });
   const profileForm = simpleForm(root.querySelector("#profile-form"), PROFILE_FIELDS, {
     session, idPrefix: "profile", read: (portfolio) => portfolio.profile || {},
-    patch: (name, value) => ({ profile: { [name]: value } }),
+    patch: (name, value) => ({ profile: { [name]: value } }), tools: fieldTools,
   });
   const photo = mountPhoto({ root, session });
-  const sections = SECTIONS.map((section) => sectionEditor(section, session, notice));
+  const sections = SECTIONS.map((section) => sectionEditor(section, session, notice, fieldTools));
   root.querySelector("#sections").append(...sections.map((editor) => editor.element));
 
   const update = (portfolio, { source }) => {

@@ -5,10 +5,12 @@
  * from this; the checks here keep an incomplete item (no name yet, a half-typed date) from
  * being sent, the API deciding the rest.
  *
- * A field: {name, label, kind, required?, max?, hint?, choices?, section?, suggestions?}. Kinds: text, email,
- * tel, url, date (YYYY, YYYY-MM or YYYY-MM-DD), number, textarea, lines (a list of strings, one
- * per line), choice (one of `choices`), checkbox, visibility (public/recruiter/private), refs
- * (ids of the items of another `section`, as checkboxes).
+ * A field: {name, label, kind, required?, max?, hint?, choices?, section?, suggestions?,
+ * improve?}. Kinds: text, email, tel, url, date (YYYY, YYYY-MM or YYYY-MM-DD), number, textarea,
+ * lines (a list of strings, one per line), choice (one of `choices`), checkbox, visibility
+ * (public/recruiter/private), refs (ids of the items of another `section`, as checkboxes).
+ * `improve`: free text the AI assistant offers to improve (editor-ai.js): the headline and
+ * every textarea (the bio, descriptions…).
  */
 
 export const VISIBILITIES = [
@@ -30,7 +32,8 @@ const LINES_HINT = "One per line.";
 
 const text = (name, label, max, extra = {}) => ({ name, label, kind: "text", max, ...extra });
 const required = (name, label, max, extra = {}) => text(name, label, max, { required: true, ...extra });
-const textarea = (name, label, max, extra = {}) => ({ name, label, kind: "textarea", max, ...extra });
+const textarea = (name, label, max, extra = {}) => ({ name, label, kind: "textarea", max,
+                                                     improve: true, ...extra });
 const lines = (name, label, max) => ({ name, label, kind: "lines", max, hint: LINES_HINT });
 const url = (name, label, extra = {}) => ({ name, label, kind: "url", max: 2048, ...extra });
 const date = (name, label) => ({ name, label, kind: "date", hint: "Like 2024 or 2024-09." });
@@ -53,7 +56,7 @@ export const PORTFOLIO_FIELDS = [
 export const PROFILE_FIELDS = [
   text("display_name", "Display name", 120, { hint: "The name at the top of your page." }),
   text("title", "Title", 200, { hint: "What you do or want to do, e.g. “Data engineer”." }),
-  text("headline", "Headline", 300, { hint: "One sentence under your name." }),
+  text("headline", "Headline", 300, { hint: "One sentence under your name.", improve: true }),
   textarea("bio", "Bio", 5000, { hint: "A few lines about you. A blank line starts a paragraph." }),
   text("location", "Location", 200),
   { name: "email", label: "Email", kind: "email", max: 254 },
@@ -259,7 +262,7 @@ export function newItem(section) {
 }
 
 /** How a choice reads ("Master’s"), or the value itself. */
-function choiceLabel(field, value) {
+export function choiceLabel(field, value) {
   return field.choices?.find(([choiceValue]) => choiceValue === value)?.[1] ?? value;
 }
 
@@ -273,6 +276,12 @@ export function itemDetail(section, item) {
   return section.detailFields
     .map((name) => choiceLabel(section.fields.find((field) => field.name === name), item[name]))
     .filter(Boolean).join(" · ");
+}
+
+/** The item in one line: "Data analyst — Acme · 2022-09". */
+export function itemLine(section, item) {
+  const detail = itemDetail(section, item);
+  return detail ? `${itemName(section, item)} — ${detail}` : itemName(section, item);
 }
 
 /** {field name: message} of what keeps `values` from being sent. */

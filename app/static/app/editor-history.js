@@ -11,7 +11,7 @@
  */
 import { api } from "./api.js";
 import { announce, busy, cloneTemplate, confirmAction, showError, slot } from "./dom.js";
-import { SECTIONS, itemDetail, itemName } from "./editor-fields.js";
+import { SECTIONS, itemLine } from "./editor-fields.js";
 import { formatDateTime, formatRelative } from "./format.js";
 import { mountFragment, sheet } from "./panels.js";
 
@@ -21,6 +21,7 @@ const TRASH_LIMIT = 100;
 const REASONS = {
   created: "Created", duplicated: "Created as a copy", import: "Imported",
   restore: "Restored from an earlier version", replace: "Replaced by an AI draft",
+  merge: "Added from an AI draft",
   autosave: "Saved while editing", item: "Saved while editing an item",
 };
 const TRASH_REASONS = {
@@ -138,8 +139,7 @@ function versionPreview(sheet, editor, restore) {
     slot(block, "heading").textContent = `${section.heading} (${items.length})`;
     slot(block, "items").replaceChildren(...items.map((item) => {
       const entry = document.createElement("li");
-      const detail = itemDetail(section, item);
-      entry.textContent = detail ? `${itemName(section, item)} — ${detail}` : itemName(section, item);
+      entry.textContent = itemLine(section, item);
       if (!currentIds.has(item.id)) {
         const badge = document.createElement("span");
         badge.className = "badge badge-password";

@@ -9,17 +9,21 @@
  * | profile and sections, proofs | editor-content.js, editor-proofs.js | #content |
  * | live preview | editor-preview.js | #preview-frame, #audience-switch |
  * | design, publish, history (the other panels) | editor-design/-publish/-history.js | #design-pane, #publish-panel, #history-panel |
+ * | AI assistant: "Start from a description", Improve | editor-ai.js | #ai-start, under long text fields |
  *
  * The other panels get `editor`, the one context object below: the portfolio as the editor sees
  * it, `change(fields)` (a local, autosaved, undoable edit; profile/theme as merge patches),
  * `saveNow(fields)` (saved at once; rejects with the ApiError), `replace(portfolio)` (the server
  * changed it: a restore), `flush()` (send what is pending now, before the server replaces the
- * content, so no typing is lost), `reload()`, `refreshPreview()` and `onChange(listener)`
- * (called with (portfolio, {source}) after every change or save; sources in editor-session.js).
+ * content, so no typing is lost), `reload()`, `refreshPreview()`, `hasUnsavedChanges` and
+ * `onChange(listener)` (called with (portfolio, {source}) after every change or save; sources in
+ * editor-session.js). The AI assistant is mounted only when the server has a provider
+ * (#editor's data-ai-assistant, from app_pages.py).
  * Changes this tab could not save before leaving (the session ended) come back from its draft.
  */
 import { api } from "./api.js";
 import { announce, showError } from "./dom.js";
+import { improveTools, mountDraftBox } from "./editor-ai.js";
 import { mountContent } from "./editor-content.js";
 import { mountDesign } from "./editor-design.js";
 import { fieldsNotReady } from "./editor-fields.js";
@@ -72,7 +76,9 @@ async function start() {
   mountUndoControls({ undoButton: document.getElementById("undo"),
                       redoButton: document.getElementById("redo"), session });
   const notice = createUndoNotice(document.getElementById("undo-notice"), session);
-  mountContent(document.getElementById("content"), session, notice);
+  const assistant = root.dataset.aiAssistant === "on";
+  mountContent(document.getElementById("content"), session, notice,
+               assistant ? improveTools(session) : null);
   const preview = mountPreview({ frame: document.getElementById("preview-frame"),
                                  switcher: document.getElementById("audience-switch"),
                                  portfolioId });
@@ -90,12 +96,14 @@ async function start() {
     replace: (newer) => session.replace(newer),
     flush: () => session.flush(),
     reload: () => session.reload(),
+    get hasUnsavedChanges() { return session.hasUnsavedChanges; },
     refreshPreview: () => preview.refresh(),
     onChange: (listener) => session.onChange(listener),
   };
   mountPanel(mountDesign, document.getElementById("design-pane"), editor);
   mountPanel(mountPublish, document.getElementById("publish-panel"), editor);
   mountPanel(mountHistory, document.getElementById("history-panel"), editor);
+  if (assistant) mountPanel(mountDraftBox, document.getElementById("ai-start"), editor);
   if (restored) announce("Your unsaved changes were restored.");
 }
 
