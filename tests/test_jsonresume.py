@@ -5,7 +5,9 @@ The official schema and documents are those of the npm package @jsonresume/schem
 """
 import io
 import json
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,8 +15,8 @@ import pytest
 from jsonschema import Draft7Validator
 from werkzeug.http import parse_options_header
 
-from app.models.portfolio import PROJECT_TYPES, Portfolio
-from app.services import imports, jsonresume
+from app.models.portfolio import PROJECT_TYPES, Portfolio, PortfolioVersion
+from app.services import imports, jsonresume, portfolios
 
 API = "/api/v1/portfolios"
 DATA = Path(__file__).parent / "data" / "jsonresume"
@@ -306,6 +308,37 @@ def test_the_portfolio_limit_applies(app, auth_client):
     response = auth_client.post(f"{API}/import", json=official("sample.resume.json"))
     assert response.status_code == 403
     assert portfolio_count() == 1
+
+
+def test_imports_racing_near_the_portfolio_limit_never_pass_it(app, auth_client, monkeypatch):
+    """Ten imports at once for an account two portfolios short of its limit: every one counts
+    the portfolios before any of them is stored (held there by a barrier), as they may in
+    production. At most two are created (racing, one may refuse itself too), the others are
+    403, and nothing of theirs stays behind."""
+    app.config["MAX_PORTFOLIOS_PER_USER"] = 3
+    import_document(auth_client, {})
+    racers = 10
+    barrier = threading.Barrier(racers, timeout=10)
+    counted = portfolios.check_skill_references  # called between the count and the insert
+
+    def after_the_count(*args, **kwargs):
+        barrier.wait()
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(portfolios, "check_skill_references", after_the_count)
+
+    def one_import(number):
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = auth_client.environ_base["HTTP_AUTHORIZATION"]
+        # Each its own name: racing for one generated address is another matter.
+        document = {**official("sample.resume.json"), "basics": {"name": f"Racer {number}"}}
+        return client.post(f"{API}/import", json=document).status_code
+
+    with ThreadPoolExecutor(racers) as pool:
+        statuses = sorted(pool.map(one_import, range(racers)))
+    created = statuses.count(201)
+    assert created <= 2 and statuses == [201] * created + [403] * (racers - created)
+    assert portfolio_count() == PortfolioVersion.objects.count() == 1 + created
 
 
 def test_import_needs_a_session(client):

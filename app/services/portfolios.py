@@ -471,9 +471,8 @@ def create(user, data, content=None, reason="created"):
 
     `content` (document fields → values) fills it in one go: duplicates and imports.
     """
-    limit = current_app.config["MAX_PORTFOLIOS_PER_USER"]
-    if Portfolio.objects(owner=user).count() >= limit:
-        abort(403, message=f"You can have at most {limit} portfolios; delete one first.")
+    if Portfolio.objects(owner=user).count() >= _portfolio_limit():
+        _refuse_over_the_limit()
     if data.get("slug"):
         check_slug(data["slug"])
     slug = data.get("slug") or available_slug(data["title"])
@@ -487,8 +486,20 @@ def create(user, data, content=None, reason="created"):
     check_skill_references(portfolio, strict=False)
     _check_size(portfolio.to_mongo().to_dict())
     _insert_with_unique_slug(portfolio, generated=not data.get("slug"))
+    if Portfolio.objects(owner=user).count() > _portfolio_limit():
+        # Creations racing past the count above: whichever finds too many takes its own back.
+        portfolio.delete()
+        _refuse_over_the_limit()
     versions.record(portfolio, reason)
     return portfolio
+
+
+def _portfolio_limit():
+    return current_app.config["MAX_PORTFOLIOS_PER_USER"]
+
+
+def _refuse_over_the_limit():
+    abort(403, message=f"You can have at most {_portfolio_limit()} portfolios; delete one first.")
 
 
 def _insert_with_unique_slug(portfolio, generated):
