@@ -270,6 +270,33 @@ def test_a_json_file_in_multipart_is_imported(auth_client):
     assert Portfolio.objects.get(id=portfolio["id"]).is_private is True
 
 
+def upload_file(client, data, name="resume.json"):
+    return client.post(f"{API}/import", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), name)})
+
+
+def test_a_utf16_json_file_is_imported(auth_client):
+    """Windows PowerShell's Out-File and Notepad's "Unicode" write UTF-16 with a byte order
+    mark; JSON's own rule (RFC 4627) tells the encodings apart."""
+    text = json.dumps({"basics": {"name": "Zoë Müller"}}, ensure_ascii=False)
+    for data in (text.encode("utf-16"), ("\ufeff" + text).encode("utf-16-be")):
+        response = upload_file(auth_client, data)
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["title"] == "Zoë Müller"
+
+
+def test_a_json_file_in_another_encoding_or_empty_is_said_so(auth_client):
+    ansi = json.dumps({"basics": {"name": "Zoë"}}, ensure_ascii=False).encode("cp1252")
+    response = upload_file(auth_client, ansi)
+    assert response.status_code == 400
+    assert response.get_json()["message"] == (
+        "This JSON Resume document is not UTF-8 text: save it as UTF-8 and import it again.")
+    response = upload_file(auth_client, b" \n")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "The file is empty."
+    assert portfolio_count() == 0
+
+
 def test_multipart_without_a_file_is_422(auth_client):
     response = auth_client.post(f"{API}/import", content_type="multipart/form-data",
                                 data={"other": "x"})

@@ -7,7 +7,7 @@ for every source: the editor's own schemas validate the content, a field they re
 out and an item missing what it needs is dropped, each said in a warning; nothing unvalidated
 is stored. The portfolio is created by `portfolios.create` (limits, slug, private draft).
 """
-import codecs
+import json
 
 from flask import current_app
 from flask_smorest import abort
@@ -69,16 +69,29 @@ def _json_document(upload, decode_json):
     data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
     if len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
         refuse_oversized_json()
-    # Windows editors start UTF-8 files with a byte order mark JSON does not allow.
-    data = data.removeprefix(codecs.BOM_UTF8)
+    if not data.strip():
+        abort(400, message="The file is empty.")
     try:
-        return decode_json(data)
-    except ValueError as exc:
-        if data.lstrip()[:1] in (b"{", b"[", b'"'):
-            abort(400, message=f"This JSON Resume document is not valid JSON: {exc}.")
+        # JSON's own rule (RFC 4627) tells UTF-8 from UTF-16 and UTF-32, with or without the
+        # byte order mark Windows editors and PowerShell write.
+        text = data.decode(json.detect_encoding(data))
+    except UnicodeDecodeError:
+        if _looks_like_json(data.decode("latin-1")):
+            abort(400, message="This JSON Resume document is not UTF-8 text: save it as UTF-8 "
+                               "and import it again.")
+    else:
+        try:
+            return decode_json(text)
+        except ValueError as exc:
+            if _looks_like_json(text):
+                abort(400, message=f"This JSON Resume document is not valid JSON: {exc}.")
     # A CV in PDF or Word, a photo, a LinkedIn CSV on its own: the wrong kind of file.
     abort(415, message="Import takes a JSON Resume document (.json) or LinkedIn's data export "
                        "(the .zip of “Get a copy of your data”); this file is neither.")
+
+
+def _looks_like_json(text):
+    return text.lstrip()[:1] in ("{", "[", '"')
 
 
 def _validated(schema, data, where, warnings):
