@@ -108,6 +108,7 @@ def test_title_headings_in_layout_order_items_and_dates(auth_client, portfolio):
     assert (first.style.name, first.text) == ("Title", "Nadia Benali")
     assert (subtitle.style.name, subtitle.text) == ("Subtitle", "Data engineer")
     assert document.core_properties.author == "Nadia Benali"
+    assert document.core_properties.title == "Nadia Benali · Nadia's portfolio"
 
     headings = styled(document, "Heading 1")
     # The layout's sections first, with its headings; the others after, in the page's order.
@@ -176,11 +177,20 @@ def test_a_new_portfolio_is_its_owner_name_alone(auth_client, portfolio_factory)
         auth_client.user["full_name"]]
 
 
+def test_a_portfolio_titled_with_the_name_says_it_once(auth_client, portfolio):
+    """Imports title the portfolio with the person's name: "Nadia Benali · Nadia Benali" is
+    what a portal would list the file as."""
+    response = auth_client.patch(f"/api/v1/portfolios/{portfolio['id']}",
+                                 json={"title": "Nadia Benali"})
+    assert response.status_code == 200, response.get_json()
+    assert opened(export(auth_client, portfolio)).core_properties.title == "Nadia Benali"
+
+
 def test_a_bad_audience_is_a_422(auth_client, portfolio):
     response = export(auth_client, portfolio, "everyone")
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
-        "audience": ["Must be one of: owner, recruiter, public."]}
+        "audience": ["Must be one of: public, recruiter, owner."]}
 
 
 def test_only_the_owner_exports(client, register, portfolio, auth_client):

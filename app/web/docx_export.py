@@ -55,7 +55,9 @@ def render_portfolio_docx(view):
     _add_hyperlink_style(document)
     profile = view.get("profile") or {}
     name = profile.get("display_name") or view.get("title") or "Portfolio"
-    document.core_properties.title = _clean(f"{name} · {view.get('title') or ''}".strip(" ·"))
+    # The name, then the portfolio's title unless it is the name again (as imports make it).
+    document.core_properties.title = _clean(SEPARATOR.join(dict.fromkeys(
+        filter(None, (name, view.get("title"))))))
     document.core_properties.author = _clean(name)
 
     _text(_paragraph(document, TITLE), name)
