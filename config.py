@@ -157,6 +157,9 @@ class Config:
     VISITS_CAPPED_BYTES = _env_int("VISITS_CAPPED_BYTES", 256 * 1024 * 1024)
     GEOIP_DB_PATH = os.environ.get("GEOIP_DB_PATH", "")
     NOTIFY_EVERY_RECRUITER_VISIT = _env_bool("NOTIFY_EVERY_RECRUITER_VISIT", False)
+    # How long a worker counting a visit holds it: a worker that dies leaves the visit to the next
+    # one after that long (app/services/visits.py).
+    VISIT_CLAIM_SECONDS = _env_int("VISIT_CLAIM_SECONDS", 60)
     # Merged into Celery's configuration by celery_init_app. Publishing a visit must fail fast
     # when Redis is down (the page then records it itself): a short connect timeout and no
     # reconnection attempts when publishing (kombu would otherwise retry for seconds).
@@ -165,6 +168,8 @@ class Config:
         # The queue the app and beat publish to, and a worker started without -Q consumes.
         "task_default_queue": os.environ.get("CELERY_QUEUE", "celery"),
         "beat_schedule": {
+            # The sweep: visits waiting in the outbox that no request's task counted.
+            "count-visits": {"task": "vitrine.count_visits", "schedule": 60.0},
             "daily-digests": {"task": "vitrine.daily_digests",
                               "schedule": crontab(hour=6, minute=0)},
             "link-expiry-notices": {"task": "vitrine.link_expiry_notices",

@@ -6,20 +6,34 @@ from celery import shared_task
 from pymongo.errors import AutoReconnect
 
 from .models.audience import utc_today
-from .services import notifications, proofs, visits
+from .services import mail, notifications, proofs, visits
 
-# MongoDB briefly unreachable (AutoReconnect covers server-selection and network timeouts):
-# try again after 1, 2, 4... seconds, up to 5 minutes apart.
 # Uploads in progress are younger than this: their chunks are not orphans yet.
 ORPHAN_GRACE_MINUTES = 60
+# Visits one counting task processes before it queues its continuation, so that the tasks queued
+# meanwhile (notices, digests) are not held up behind a long backlog.
+VISITS_PER_TASK = 500
+# MongoDB briefly unreachable (AutoReconnect covers server-selection and network timeouts):
+# try again after 1, 2, 4... seconds, up to 5 minutes apart.
 RETRY_ON_MONGO_OUTAGE = {"autoretry_for": (AutoReconnect,), "retry_backoff": True,
                          "retry_backoff_max": 300, "max_retries": 10, "acks_late": True}
 
 
 @shared_task(name=visits.PROCESS_VISIT_TASK, **RETRY_ON_MONGO_OUTAGE)
-def process_visit(payload):
-    """Geolocate, store and count one visit (`payload` from `visits.visit_payload`)."""
-    return visits.process_visit(payload)
+def process_visit(record):
+    """Store and count one visit (`visits.visit_record`) the request could not store itself."""
+    return visits.process_visit(record)
+
+
+@shared_task(name=visits.COUNT_VISITS_TASK, bind=True, **RETRY_ON_MONGO_OUTAGE)
+def count_visits(self):
+    """Count the visits waiting in the outbox: scheduled by the requests that stored them, and
+    every minute by beat as a sweep (for the visits whose request could not reach Redis, and
+    those of a worker that died holding them)."""
+    processed = visits.count_waiting_visits(VISITS_PER_TASK)
+    if processed == VISITS_PER_TASK:
+        self.apply_async()  # more may be waiting
+    return processed
 
 
 @shared_task(name="vitrine.daily_digests", **RETRY_ON_MONGO_OUTAGE)
@@ -50,3 +64,13 @@ def proofs_cleanup(grace_minutes=ORPHAN_GRACE_MINUTES):
 def purge_proof_trash():
     """Proofs trashed more than PROOF_TRASH_DAYS ago, files included."""
     return proofs.purge_expired_trash()
+
+
+# The SMTP server unreachable or answering "try again later": again after at most 1, 2, 4...
+# seconds (Celery's jitter draws each wait below that), at most 5 minutes apart, 30 times: an
+# outage of an hour or two.
+@shared_task(name=mail.SEND_MAIL_TASK, **{**RETRY_ON_MONGO_OUTAGE, "max_retries": 30,
+                                          "autoretry_for": (mail.MailServerUnavailable,)})
+def send_mail(message):
+    """Deliver one mail composed by `mail.compose`."""
+    mail.deliver(message)

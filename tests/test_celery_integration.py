@@ -1,4 +1,5 @@
-"""A real Celery worker (`celery -A celery_worker worker`) against the real Redis and mongod.
+"""A real Celery worker (`celery -A celery_worker worker`) against the real Redis and mongod:
+the pages store their visits, and the task they schedule counts them.
 
 The worker consumes a queue of its own (unique per test session), so parallel test runs sharing
 the Redis server do not take each other's tasks.
@@ -15,6 +16,7 @@ from bson import ObjectId
 
 from app.extensions import mongo_db
 from app.models.audience import ROLLUPS, VISITS
+from app.services.visits import store_visit
 from config import Config
 
 from .test_visits import CHROME, FIREFOX, all_documents, payload_for
@@ -102,16 +104,23 @@ def test_visits_go_through_the_worker_into_the_stats(worker_app, auth_client, po
     assert stats["total_views"] == 0 and all(day["views"] == 0 for day in stats["by_day"])
 
 
-def test_a_task_delivered_twice_counts_once(worker_app, portfolio_factory):
+def test_tasks_delivered_several_times_count_each_visit_once(worker_app, portfolio_factory):
     portfolio_id = portfolio_factory()["id"]
-    payload = payload_for(worker_app, portfolio_id, ip="193.51.24.1")
+    handed_over = payload_for(worker_app, portfolio_id, ip="193.51.24.1")
     celery = worker_app.extensions["celery"]
     for _delivery in range(3):
-        celery.send_task("vitrine.process_visit", args=(payload,))
+        celery.send_task("vitrine.process_visit", args=(handed_over,))
     wait_for_visits(1)
+    # Visits the requests stored, and the tasks that count them delivered again and again.
+    for n in range(4):
+        store_visit(payload_for(worker_app, portfolio_id, ip=f"8.8.4.{n}"))
+    for _delivery in range(5):
+        celery.send_task("vitrine.count_visits")
+    wait_for_visits(5)
     time.sleep(0.5)  # let the worker handle the copies
     [rollup] = mongo_db()[ROLLUPS].find({"portfolio": ObjectId(portfolio_id)})
-    assert (rollup["views"], rollup["unique_visitors"], rollup["countries"]) == (1, 1, {"FR": 1})
+    assert (rollup["views"], rollup["unique_visitors"], rollup["countries"]) == (
+        5, 5, {"FR": 1, "US": 4})
 
 
 def test_the_visits_collection_is_really_capped(worker_app, test_database):
@@ -130,7 +139,8 @@ def test_the_visits_collection_is_really_capped(worker_app, test_database):
 
 def test_tasks_retry_with_backoff_when_mongodb_is_briefly_down(worker_app):
     from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
-    task = worker_app.extensions["celery"].tasks["vitrine.process_visit"]
-    assert issubclass(ServerSelectionTimeoutError, task.autoretry_for)
-    assert AutoReconnect in task.autoretry_for
-    assert task.retry_backoff and task.acks_late
+    for name in ("vitrine.process_visit", "vitrine.count_visits"):
+        task = worker_app.extensions["celery"].tasks[name]
+        assert issubclass(ServerSelectionTimeoutError, task.autoretry_for)
+        assert AutoReconnect in task.autoretry_for
+        assert task.retry_backoff and task.acks_late

@@ -1,17 +1,24 @@
 """Redis restarts and worker deaths under load: every visit the app accepted counts exactly once.
 
 Each test starts its own `redis-server` on a free port, persisting to a temporary directory
-(`--appendonly yes --appendfsync always`, as a deployment's Redis must), and a real worker
+(`--appendonly yes --appendfsync always`, as a deployment's Redis should), and a real worker
 supervised by scripts/supervise.py (as `make run` does) on a queue of its own, against a mongod
-of the module's own, which the tests freeze for a moment: tasks then stay in flight, so Redis
-goes away (SIGKILL) while the worker holds unacknowledged visits and waits for more. That is
-when Celery 5.7 / kombu 5.7 used to kill the worker ("Unrecoverable error: AttributeError(\"
-'NoneType' object has no attribute 'hostname'\")", see celery_worker.py). The worker uses a
-visibility timeout of 3 s, so the visits it could not acknowledge come back quickly.
+of the module's own. A visit is accepted once the request has stored it in MongoDB's outbox (or,
+with MongoDB frozen, handed it to Redis); Redis only carries the tasks that count the outbox, so
+Redis may die at any instant, even lose everything it held, without losing a visit.
 
-Not covered here, because it does lose a visit: Redis killed at the instant it hands the next
-queued message to a worker (BRPOP), before kombu has recorded it as unacknowledged. That message
-then exists nowhere: kombu's Redis transport delivers at most once across such a crash.
+- Redis killed and restarted again and again, sometimes empty, while the worker is paused with
+  a read pending on Redis: Redis hands that read a message, then dies before the worker (and
+  kombu) could record it as unacknowledged. The message exists nowhere any more; before the
+  outbox, that was a visit lost.
+- Redis killed while the worker holds unacknowledged tasks (MongoDB frozen for a moment, so that
+  they stay in flight): the moment Celery 5.7 / kombu 5.7 used to kill the worker
+  ("Unrecoverable error: AttributeError(\"'NoneType' object has no attribute 'hostname'\")",
+  see celery_worker.py).
+- The worker killed mid-task and started again by the supervisor.
+
+The worker uses a visibility timeout and a claim of 3 s, so what a dead worker held comes back
+quickly.
 """
 import os
 import shutil
@@ -27,7 +34,7 @@ import pytest
 import redis
 
 from app.models.portfolio import Portfolio
-from app.services.visits import record_visit
+from app.services.visits import COUNT_DELAY_SECONDS, record_visit
 from config import Config
 from scripts.local_mongod import free_port
 
@@ -40,7 +47,8 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
 ]
 ROOT = Path(__file__).resolve().parent.parent
-VISIBILITY_TIMEOUT = 3  # seconds
+VISIBILITY_TIMEOUT = 3  # seconds, and the worker's VISIT_CLAIM_SECONDS
+RESTARTS = 4
 
 
 def wait_until(predicate, timeout, what):
@@ -72,9 +80,13 @@ class RedisServer:
         except redis.RedisError:
             return False
 
-    def kill(self):
+    def kill(self, lose_data=False):
+        """SIGKILL; with `lose_data`, its append-only file goes too (a Redis without
+        persistence, or whose disk was lost): it starts again empty."""
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        if lose_data:
+            shutil.rmtree(self.directory / "appendonlydir")
 
     def stop(self):
         if self.process.poll() is None:
@@ -90,6 +102,7 @@ class SupervisedWorker:
         self.log = directory / "worker.log"
         env = {**os.environ, "MONGODB_URI": mongodb_uri, "REDIS_URL": redis_url,
                "CELERY_QUEUE": self.queue, "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+               "VISIT_CLAIM_SECONDS": str(VISIBILITY_TIMEOUT),
                "APP_ENV": "development"}
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(
@@ -111,6 +124,13 @@ class SupervisedWorker:
         process group)."""
         return [int(line.split("started pid ")[1].split(":")[0])
                 for line in self.text().splitlines() if "] started pid " in line]
+
+    def pause(self):
+        """SIGSTOP the running worker and its pool processes."""
+        os.killpg(self.pids()[-1], signal.SIGSTOP)
+
+    def resume(self):
+        os.killpg(self.pids()[-1], signal.SIGCONT)
 
     def stop(self):
         self.process.terminate()  # the supervisor stops the worker, and then itself
@@ -198,7 +218,8 @@ class Visits:
 
     def handed_over(self, count):
         """`count` views recorded as the page route records them, without the page itself
-        (which needs MongoDB: these are sent while it is frozen)."""
+        (which needs MongoDB: these are sent while it is frozen, and reach the worker through
+        Redis once the outbox's write times out)."""
         for _ in range(count):
             with self.app.test_request_context(
                     f"/p/{self.slug}", headers={"User-Agent": FIREFOX},
@@ -259,13 +280,64 @@ def test_a_redis_restart_under_load_loses_no_visit_and_counts_none_twice(
     finally:
         os.kill(mongod.pid, signal.SIGCONT)
 
-    visits.through_the_page(14)  # Redis down: each request records its visit itself
+    visits.through_the_page(14)  # Redis down: the visits wait in the outbox
     redis_server.start()  # same port, same data: the queue and the unacknowledged visits
+    # A process tries to schedule counting at most once a second, even when the try fails
+    # (Redis down): past that second, the first of these views schedules it (within it, beat's
+    # sweep would count them, within a minute).
+    time.sleep(COUNT_DELAY_SECONDS)
     visits.through_the_page(20)
 
     assert_each_counted_once(visits, redis_server, worker)
     log = worker.text()
     assert "Unrecoverable error" not in log and len(worker.pids()) == 1, log[-3000:]
+
+
+def test_visits_sent_while_redis_is_killed_and_restarted_are_each_counted_once(
+        start_worker, redis_server):
+    app, worker, database = start_worker("--concurrency=2")
+    visits = Visits(app, database)
+    for restart in range(RESTARTS):
+        visits.through_the_page(10)
+        time.sleep(COUNT_DELAY_SECONDS)  # the first of the next views schedules counting
+        worker.pause()  # its read pending on Redis (a BRPOP of 1 s) stays pending...
+        visits.through_the_page(10)  # ...and Redis hands it the first message these queue
+        redis_server.kill(lose_data=restart % 2 == 1)
+        visits.through_the_page(10)  # Redis down: pages still served, visits stored
+        redis_server.start()
+        worker.resume()
+        time.sleep(COUNT_DELAY_SECONDS)  # (as in the test above)
+        visits.through_the_page(10)  # the counting they schedule counts the earlier ones too
+
+    assert_each_counted_once(visits, redis_server, worker)
+    log = worker.text()
+    assert "Unrecoverable error" not in log and len(worker.pids()) == 1, log[-3000:]
+    print(f"{visits.sent} visits sent across {RESTARTS} Redis restarts (2 of them losing "
+          f"everything Redis held), {visits.counted()[0]} counted")
+
+
+def test_a_worker_killed_just_as_redis_hands_it_a_message_loses_no_visit(
+        start_worker, redis_server):
+    """The instant kombu's Redis transport cannot cover: its BRPOP took the message off the
+    queue, and the worker dies before it recorded the message as unacknowledged (Redis dying
+    then is the same). Redis holds no copy of the message any more."""
+    app, worker, database = start_worker("--pool=solo")
+    visits = Visits(app, database)
+    visits.through_the_page(10)
+    wait_until(lambda: visits.counted()[0] == 10, 20, "the first 10 views")
+    time.sleep(COUNT_DELAY_SECONDS)  # the next view schedules counting
+    worker.pause()
+    visits.through_the_page(1)
+    # The paused worker's pending BRPOP may have taken the message already; if it was not
+    # pending at that instant, take it as it would have.
+    redis_server.client.rpop(worker.queue)
+    os.killpg(worker.pids()[-1], signal.SIGKILL)
+    worker.wait_ready(2)  # started again by the supervisor
+    assert redis_server.client.hlen("unacked") == 0  # the message is nowhere
+    time.sleep(COUNT_DELAY_SECONDS)
+    visits.through_the_page(5)
+
+    assert_each_counted_once(visits, redis_server, worker)
 
 
 def test_a_worker_that_dies_is_started_again_and_its_visits_count_once(

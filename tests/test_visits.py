@@ -1,8 +1,12 @@
-"""Recording visits: what counts, what is stored (never the IP), idempotent processing.
+"""Recording visits: what counts, what is stored (never the IP), counting each exactly once.
 
-Tasks run eagerly here (TestConfig); tests/test_celery_integration.py runs a real worker.
+Tasks run eagerly here (TestConfig) unless a test queues them; tests/test_celery_integration.py
+and tests/test_celery_redis_restart.py run a real worker.
 """
+import base64
+import json
 import logging
+import uuid
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -10,11 +14,12 @@ from bson import ObjectId
 
 from app.extensions import mongo_db
 from app.models.audience import (
-    ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, Notification, utc_today,
+    ROLLUPS, VISIT_OUTBOX, VISITOR_KEYS, VISITOR_SALTS, VISITS, Notification, utc_today,
 )
 from app.models.portfolio import Portfolio
 from app.services import visits
-from app.services.visits import process_visit, record_visit, visit_payload
+from app.services.visits import process_visit, record_visit, visit_record
+from config import Config
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -31,13 +36,10 @@ def view(app, portfolio_id, kind="page", link=None, ip="8.8.8.8", user_agent=FIR
 
 
 def payload_for(app, portfolio_id, at=None, ip="8.8.8.8", **headers):
-    """What record_visit would hand to the task, with the visit's time set to `at`."""
+    """What record_visit would store of a page view at `at` (default now)."""
     headers.setdefault("User-Agent", FIREFOX)
     with app.test_request_context("/p/x", headers=headers, environ_base={"REMOTE_ADDR": ip}):
-        payload = visit_payload(Portfolio.objects.get(id=portfolio_id), "page")
-    if at is not None:
-        payload["at"] = at.isoformat()
-    return payload
+        return visit_record(Portfolio.objects.get(id=portfolio_id), "page", at=at)
 
 
 def rollups_of(portfolio_id):
@@ -202,21 +204,83 @@ def test_a_retried_visit_is_counted_once(app, portfolio_id):
     assert mongo_db()[VISITS].count_documents({}) == 1
 
 
-def test_a_retry_after_a_crash_between_the_raw_insert_and_the_rollup_still_counts(
-        app, portfolio_id):
+def test_a_visit_delivered_again_long_after_it_was_counted_counts_once(
+        app, portfolio_id, monkeypatch):
+    """Its task redelivered after many other visits were counted: the rollup no longer remembers
+    it, but the outbox does."""
+    monkeypatch.setattr(visits, "APPLIED_MEMORY", 5)  # so that 10 visits in between are "many"
     payload = payload_for(app, portfolio_id)
     process_visit(payload)
-    # As if the first attempt had died after storing the raw visit: the rollup never saw it.
-    mongo_db()[ROLLUPS].delete_many({})
-    process_visit(payload)
+    for n in range(10):
+        process_visit(payload_for(app, portfolio_id, ip=f"8.8.4.{n}"))
     process_visit(payload)
     [rollup] = rollups_of(portfolio_id)
-    assert (rollup["views"], rollup["unique_visitors"]) == (1, 1)
+    assert (rollup["views"], rollup["unique_visitors"]) == (11, 11)
 
 
-def test_the_task_retries_when_mongodb_drops_out_and_counts_once(app, portfolio_id, monkeypatch):
-    """MongoDB goes away after the raw visit and the visitor key are written: the task is
-    retried (Celery's autoretry; eagerly here, so without its backoff wait) and counts once."""
+class WorkerDied(BaseException):
+    """Ends a count half-way, as a SIGKILL would (no `except Exception` catches it)."""
+
+
+def dying_after(function):
+    def run_then_die(*args):
+        function(*args)
+        raise WorkerDied(function.__name__)
+    return run_then_die
+
+
+def after_the_claim_lapsed(app, monkeypatch):
+    """From now on, the clock of the counting code is VISIT_CLAIM_SECONDS ahead."""
+    later = datetime.utcnow() + timedelta(seconds=app.config["VISIT_CLAIM_SECONDS"])
+    monkeypatch.setattr(visits, "utcnow", lambda: later)
+
+
+@pytest.mark.parametrize("step", ["_decision", "_log", "_roll_up", "on_counted_visit"])
+def test_a_worker_that_dies_mid_count_leaves_the_visit_to_the_next_run_and_it_counts_once(
+        app, auth_client, portfolio_id, monkeypatch, step):
+    link = auth_client.post(f"/api/v1/portfolios/{portfolio_id}/recruiter-links/",
+                            json={"label": "Acme"}).get_json()
+    payload = {**payload_for(app, portfolio_id), "source": link["id"]}
+    owner = visits.notifications if step == "on_counted_visit" else visits
+    with monkeypatch.context() as dying:
+        dying.setattr(owner, step, dying_after(getattr(owner, step)))
+        with pytest.raises(WorkerDied):
+            process_visit(payload)
+    # Its claim holds: no other worker takes it yet, nor does its task redelivered.
+    assert visits.count_waiting_visits() == 0 and process_visit(payload) is None
+    after_the_claim_lapsed(app, monkeypatch)
+    assert visits.count_waiting_visits() == 1  # the sweep
+    assert visits.count_waiting_visits() == 0 and process_visit(payload) is None
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"], rollup["sources"]) == (
+        1, 1, {link["id"]: 1})
+    assert rollup["applied"] == []  # forgotten once the outbox let go of the visit
+    assert mongo_db()[VISITS].count_documents({}) == 1
+    assert Notification.objects.count() == 1
+    [done] = mongo_db()[VISIT_OUTBOX].find()
+    assert set(done) == {"_id", "expires_at"}  # only the id is left
+
+
+def test_a_visit_counted_again_later_keeps_its_first_decision(app, portfolio_id, monkeypatch):
+    """The worker died just after deciding; by the time the visit is taken again, the same
+    visitor's next view, 40 minutes later, was counted: the visit still counts, as decided."""
+    start = datetime.combine(utc_today(), time(0, 1))
+    with monkeypatch.context() as dying:
+        dying.setattr(visits, "_count_decision", dying_after(visits._count_decision))
+        with pytest.raises(WorkerDied):
+            process_visit(payload_for(app, portfolio_id, start))
+    process_visit(payload_for(app, portfolio_id, start + timedelta(minutes=40)))
+    after_the_claim_lapsed(app, monkeypatch)
+    assert visits.count_waiting_visits() == 1
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (2, 1)
+
+
+def test_the_task_retries_when_mongodb_drops_out_and_the_visit_counts_once(
+        app, portfolio_id, monkeypatch):
+    """MongoDB goes away after the raw visit is logged: the task is retried (Celery's
+    autoretry; eagerly here, so without its backoff wait), and the visit, still claimed by the
+    failed attempt, is counted once by the first run after the claim lapses."""
     from pymongo.errors import AutoReconnect
 
     from app.tasks import process_visit as task
@@ -229,8 +293,10 @@ def test_the_task_retries_when_mongodb_drops_out_and_counts_once(app, portfolio_
         return roll_up(*args)
     monkeypatch.setattr(visits, "_roll_up", roll_up_once_mongodb_is_back)
     # throw=False: the first attempt's Retry is handled by Celery, not raised to the caller.
-    assert task.apply(args=(payload_for(app, portfolio_id),), throw=False).get() is True
-    assert len(attempts) == 2
+    assert task.apply(args=(payload_for(app, portfolio_id),), throw=False).get() is None
+    assert rollups_of(portfolio_id) == []
+    after_the_claim_lapsed(app, monkeypatch)
+    assert visits.count_waiting_visits() == 1 and len(attempts) == 2
     [rollup] = rollups_of(portfolio_id)
     assert (rollup["views"], rollup["unique_visitors"]) == (1, 1)
     assert mongo_db()[VISITS].count_documents({}) == 1
@@ -320,18 +386,99 @@ def test_visits_can_be_switched_off(make_app, portfolio_factory):
     assert mongo_db()[VISITS].count_documents({}) == 0
 
 
-def test_with_the_broker_down_the_visit_is_recorded_synchronously(
-        make_app, portfolio_factory, caplog):
-    app = make_app(CELERY_ALWAYS_EAGER=False, REDIS_URL="redis://127.0.0.1:6379/15")
+@pytest.fixture
+def worker_queue(test_config):
+    """A queue of this test's own on the shared Redis, deleted afterwards."""
+    import redis
+    queue = f"vitrine-visits-{uuid.uuid4().hex[:8]}"
+    yield queue
+    redis.Redis.from_url(test_config.REDIS_URL).delete(queue)
+
+
+def queued_app(make_app, queue):
+    """An app that publishes its tasks to `queue`, where no worker listens."""
+    app = make_app(CELERY_ALWAYS_EAGER=False,
+                   CELERY={**Config.CELERY, "task_default_queue": queue})
     assert not app.extensions["celery"].conf.task_always_eager
+    return app
+
+
+def queued_tasks(app, queue):
+    """`[(task name, args, has an ETA)]` of the messages waiting in `queue`, oldest first."""
+    messages = [json.loads(message) for message in app.extensions["redis"].lrange(queue, 0, -1)]
+    return [(message["headers"]["task"], json.loads(base64.b64decode(message["body"]))[0],
+             message["headers"]["eta"] is not None) for message in reversed(messages)]
+
+
+def test_each_view_is_stored_and_one_task_per_second_counts_them(make_app, portfolio_factory,
+                                                                  worker_queue):
+    app = queued_app(make_app, worker_queue)
+    portfolio_id = portfolio_factory()["id"]
+    for n in range(5):
+        view(app, portfolio_id, ip=f"8.8.4.{n}")
+    # One message, due a second later: it counts all five (and whatever else comes meanwhile).
+    assert queued_tasks(app, worker_queue) == [("vitrine.count_visits", [], True)]
+    waiting = list(mongo_db()[VISIT_OUTBOX].find())
+    assert len(waiting) == 5 and rollups_of(portfolio_id) == []
+    assert {visit["country"] for visit in waiting} == {"US"}
+    assert not any("8.8.4." in text for text in all_documents())
+    assert app.extensions["celery"].tasks["vitrine.count_visits"].apply().get() == 5
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"]) == (5, 5)
+
+
+def test_a_visit_mongodb_does_not_take_goes_to_a_worker_through_redis(
+        make_app, portfolio_factory, worker_queue, monkeypatch, caplog):
+    from pymongo.errors import NetworkTimeout
+    app = queued_app(make_app, worker_queue)
+    portfolio_id = portfolio_factory()["id"]
+
+    def mongodb_too_slow(record):
+        raise NetworkTimeout("timed out")
+    monkeypatch.setattr(visits, "store_visit", mongodb_too_slow)
+    with caplog.at_level(logging.WARNING, logger="app.services.visits"):
+        view(app, portfolio_id, ip="193.51.24.1")
+    assert "handed to a worker through Redis" in caplog.text
+    [(task, [record], delayed)] = queued_tasks(app, worker_queue)
+    assert task == "vitrine.process_visit" and not delayed
+    assert record["country"] == "FR" and "193.51.24.1" not in json.dumps(record)
+    monkeypatch.undo()
+    for _delivery in range(2):  # its worker died before acknowledging the first delivery
+        app.extensions["celery"].tasks[task].apply(args=(record,))
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["countries"]) == (1, {"FR": 1})
+
+
+def test_with_redis_down_visits_wait_in_the_outbox_until_the_sweep_counts_them(
+        make_app, portfolio_factory, caplog):
+    app = make_app(CELERY_ALWAYS_EAGER=False)
     app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:1/0"  # Redis gone since start-up
     portfolio_id = portfolio_factory()["id"]
     started = datetime.now()
     with caplog.at_level(logging.WARNING, logger="app.services.visits"):
-        view(app, portfolio_id)
+        for n in range(3):
+            view(app, portfolio_id, ip=f"193.51.24.{n + 1}")
     assert datetime.now() - started < timedelta(seconds=3)
-    assert total_views(portfolio_id) == 1
-    assert "recorded synchronously" in caplog.text
+    assert caplog.text.count("visits wait in the outbox") == 1  # one try a second, not one a view
+    assert rollups_of(portfolio_id) == [] and mongo_db()[VISIT_OUTBOX].count_documents({}) == 3
+    assert not any("193.51.24." in text for text in all_documents())
+    sweep = app.extensions["celery"].tasks["vitrine.count_visits"]
+    assert sweep.apply().get() == 3  # beat's task, run in-process as a command would
+    assert sweep.apply().get() == 0
+    [rollup] = rollups_of(portfolio_id)
+    assert (rollup["views"], rollup["unique_visitors"], rollup["countries"]) == (3, 3, {"FR": 3})
+
+
+def test_a_visit_queued_before_the_outbox_still_counts_and_its_address_is_dropped(
+        app, portfolio_id):
+    record = payload_for(app, portfolio_id, ip="193.51.24.1")
+    queued = {**{name: value for name, value in record.items()
+                 if name not in ("country", "city", "visitor_key")},
+              "ip": "193.51.24.1", "do_not_track": False}
+    assert process_visit(queued) is True
+    [visit] = mongo_db()[VISITS].find()
+    assert visit["country"] == "FR" and visit["visitor_key"] == record["visitor_key"]
+    assert not any("193.51.24.1" in text for text in all_documents())
 
 
 def test_without_redis_at_start_up_tasks_run_eagerly(make_app, portfolio_factory):
@@ -356,6 +503,8 @@ def test_the_capped_collection_exists_with_its_indexes(app, test_database):
     assert options["capped"] is True and options["size"] == app.config["VISITS_CAPPED_BYTES"]
     assert "portfolio_1_at_-1" in test_database[VISITS].index_information()
     assert "expires_at_1" in test_database[VISITOR_KEYS].index_information()
+    outbox = test_database[VISIT_OUTBOX].index_information()
+    assert outbox["due_at_1"]["sparse"] and outbox["expires_at_1"]["expireAfterSeconds"] == 0
 
 
 @pytest.mark.real_mongo
@@ -386,7 +535,9 @@ def test_deleting_a_portfolio_removes_its_audience(app, auth_client, portfolio_f
         view(app, portfolio_id)
         Notification(user=ObjectId(auth_client.user["id"]), portfolio=ObjectId(portfolio_id),
                      kind="daily_digest", message="1 view").save()
+    visits.store_visit(payload_for(app, deleted, ip="1.1.1.1"))  # not counted yet
     assert auth_client.delete(f"/api/v1/portfolios/{deleted}").status_code == 204
+    assert visits.count_waiting_visits() == 0  # it went with its portfolio
     db = mongo_db()
     for collection in (VISITS, VISITOR_KEYS):
         assert {doc["portfolio"] for doc in db[collection].find()} == {ObjectId(kept)}

@@ -1,8 +1,10 @@
-"""Audience data: raw visits (capped), daily rollups, visitor keys, salts, notifications.
+"""Audience data: visits waiting to be counted, raw visits (capped), daily rollups, visitor keys,
+salts, notifications.
 
-Visits, rollups, visitor keys and salts are written with pymongo directly: the workers need
-atomic `$inc`/`$min`/`$max` upserts on dynamic keys (countries, sources, referrers) and a capped
-collection, which MongoEngine documents do not express. Notifications are an ordinary document.
+The outbox, visits, rollups, visitor keys and salts are written with pymongo directly: the
+workers need atomic claims, `$inc`/`$min`/`$max` upserts on dynamic keys (countries, sources,
+referrers) and a capped collection, which MongoEngine documents do not express. Notifications
+are an ordinary document.
 
 What is stored about a visit (see README "Audience and privacy"): portfolio, kind, source,
 time, referrer host, user-agent family, country, city and a visitor key. Never the IP address.
@@ -19,6 +21,7 @@ from .user import utcnow
 
 log = logging.getLogger(__name__)
 
+VISIT_OUTBOX = "visit_outbox"    # visits accepted by a request, until a worker has counted them
 VISITS = "visits"                # capped: the raw log, rolls over by design
 ROLLUPS = "visit_rollups"        # one document per portfolio per day, kept for good
 VISITOR_KEYS = "visitor_keys"    # unique counting and the 30-minute repeat window (TTL)
@@ -55,6 +58,9 @@ def ensure_audience_collections(capped_bytes, db=None):
     except CollectionInvalid:
         pass  # already there
     db[VISITS].create_index([("portfolio", ASCENDING), ("at", DESCENDING)])
+    # Workers claim the longest-waiting visit first; counted ones keep only their id, for a while.
+    db[VISIT_OUTBOX].create_index("due_at", sparse=True)
+    db[VISIT_OUTBOX].create_index("expires_at", expireAfterSeconds=0)
     db[ROLLUPS].create_index([("day", ASCENDING)])  # the daily digest reads one day of all
     db[VISITOR_KEYS].create_index("expires_at", expireAfterSeconds=0)
     db[VISITOR_KEYS].create_index("portfolio")
@@ -72,7 +78,8 @@ def ensure_audience_collections_once(app):
         return
     try:
         db = mongo_db()
-        if not db.list_collection_names(filter={"name": VISITS}):
+        # The outbox came after `visits`: a database that has only `visits` lacks its indexes.
+        if len(db.list_collection_names(filter={"name": {"$in": [VISITS, VISIT_OUTBOX]}})) < 2:
             ensure_audience_collections(app.config["VISITS_CAPPED_BYTES"], db)
         _READY_DATABASES.add(key)
     except PyMongoError as exc:

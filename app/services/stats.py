@@ -19,7 +19,7 @@ MAX_DAYS = 365
 TOP_REFERRERS = 10
 PUBLIC_LABEL = "Public page"
 DELETED_LINK_LABEL = "Deleted recruiter link"
-# Only the counters: `applied` (recent visit ids, for idempotency) can be large.
+# Only the counters, not `applied` (the ids of the visits being counted, for idempotency).
 COUNTER_FIELDS = {"day": 1, "views": 1, "downloads": 1, "unique_visitors": 1, "countries": 1,
                   "sources": 1, "kinds": 1, "referrers": 1}
 DAY_COUNTERS = ("views", "downloads", "unique_visitors")

@@ -1,11 +1,17 @@
-"""Visits: what a page view hands over (in the request), and what the worker makes of it.
+"""Visits: what a page view records (in the request), and how a worker counts it.
 
 In the request, `record_visit` decides whether a view counts at all (bots, link previews and the
-owner do not), gathers plain data and hands it to a Celery task; it never fails the page and never
-waits for geolocation. In the worker, `process_visit` geolocates the address, reduces it to a
-daily-rotating visitor key, stores the raw visit in the capped log and updates the daily rollup.
-Every step of `process_visit` is idempotent on the visit id, so a retried or redelivered task
-counts once.
+owner do not), locates the address (GeoLite2, in memory) and reduces it to the day's visitor key,
+then writes the visit, without the address, to the `visit_outbox` collection. From then on the
+visit is counted exactly once whatever Redis and the workers do; the page never fails because of
+it. If MongoDB does not take that write in time, the visit goes to a worker through Redis instead.
+
+In the worker, `count_waiting_visits` (the task the requests schedule, at most one message per
+second per process, and beat's sweep every minute) claims the waiting visits one at a time,
+decides whether each counts (30-minute repeats, unique visitors) and writes that decision down
+first, then logs the visit in the capped `visits` collection, adds it to the day's rollup and
+leaves only its id in the outbox, for a day. Every step is idempotent on the visit id, so a visit processed twice,
+or again after a worker died half-way through it, counts once.
 """
 import hashlib
 import hmac
@@ -13,25 +19,28 @@ import logging
 import re
 import secrets
 import threading
+import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import geoip2.database
 import geoip2.errors
 import jwt as pyjwt
+import pymongo
 from bson import ObjectId
 from flask import current_app, request
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from kombu.exceptions import KombuError
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.write_concern import WriteConcern
 from redis.exceptions import RedisError
 
 from ..extensions import mongo_db
 from ..models.audience import (
-    PUBLIC_SOURCE, ROLLUPS, VISITOR_KEYS, VISITOR_SALTS, VISITS, ensure_audience_collections_once,
-    portfolio_rollups_filter, rollup_id,
+    PUBLIC_SOURCE, ROLLUPS, VISIT_OUTBOX, VISITOR_KEYS, VISITOR_SALTS, VISITS,
+    ensure_audience_collections_once, portfolio_rollups_filter, rollup_id,
 )
 from ..models.user import utcnow
 from . import notifications, portfolios
@@ -39,12 +48,29 @@ from .auth_sessions import is_session_active
 
 log = logging.getLogger(__name__)
 
+# One visit, handed to a worker through Redis when the request could not write it to MongoDB.
 PROCESS_VISIT_TASK = "vitrine.process_visit"
+# Count the visits waiting in the outbox.
+COUNT_VISITS_TASK = "vitrine.count_visits"
+# A request schedules the counting task at most this often per process, this long ahead: the
+# task then finds every visit the process stored meanwhile (one Redis message per second, not
+# one per view).
+COUNT_DELAY_SECONDS = 1
+# How long a page may wait for MongoDB to take its visit (or less: the request's own deadline).
+STORE_TIMEOUT_SECONDS = 1
+# Acknowledged by the primary, not yet by a majority nor the journal: a quarter of a millisecond
+# instead of one (measured, scripts/bench_visits.py). A mongod that crashes, or a primary lost
+# before replicating, may lose the visits of its last ~100 ms; Redis and worker failures lose none.
+OUTBOX_WRITE_CONCERN = WriteConcern(w=1)
+# A counted visit's id stays in the outbox this long (TTL), far longer than a task takes to be
+# redelivered.
+DONE_KEPT = timedelta(days=1)
 REPEAT_WINDOW = timedelta(minutes=30)
 # Visitor keys and salts outlive their day a little, for visits processed late (retries).
 KEY_LIFETIME = timedelta(days=2)
-# How many recent visit ids a rollup remembers, to refuse applying one twice. Retries come within
-# minutes; this is hundreds of visits to the same portfolio on the same day.
+# Visit ids a rollup holds at most. It holds a visit's id from the moment the visit is added to
+# it until the outbox has let go of the visit (a handful at a time); this only bounds the
+# document, should workers keep dying in between.
 APPLIED_MEMORY = 500
 # Distinct referrer hosts kept per rollup; the rest count as "other" (bounds the document size).
 MAX_REFERRERS_PER_DAY = 50
@@ -86,22 +112,28 @@ def record_visit(portfolio, kind, *, link=None, proof_id=None):
     if not current_app.config["VISITS_ENABLED"]:
         return
     try:
-        payload = visit_payload(portfolio, kind, link, proof_id)
-        if payload is not None:
-            _hand_over(payload)
+        record = visit_record(portfolio, kind, link, proof_id)
+        if record is not None:
+            _hand_over(record)
     except Exception:  # recording a visit must never break the page being served
         log.exception("Visit of portfolio %s not recorded", portfolio.id)
 
 
-def visit_payload(portfolio, kind, link=None, proof_id=None):
-    """The plain data the task needs, or None when this view is not counted."""
+def visit_record(portfolio, kind, link=None, proof_id=None, at=None):
+    """What is kept of this view until a worker has counted it (at `at`, default now), or None
+    when it is not counted at all. The address is located and keyed here, and not kept."""
     user_agent = request.headers.get("User-Agent", "")
     # No user agent at all is a script, not a browser (curl and libraries do send one).
     if not user_agent or BOT_USER_AGENT.search(user_agent) or viewed_by_owner(portfolio):
         return None
     if kind == "proof" and (not _opens_the_file() or _is_page_image(portfolio, proof_id)):
         return None
+    at = at or utcnow()
     source = str(link.id) if link is not None else PUBLIC_SOURCE
+    family = user_agent_family(user_agent)
+    address = request.remote_addr or ""
+    country, city = geolocate(address)
+    do_not_track = request.headers.get("DNT") == "1" or request.headers.get("Sec-GPC") == "1"
     return {
         "visit_id": str(ObjectId()),
         "portfolio_id": str(portfolio.id),
@@ -109,12 +141,12 @@ def visit_payload(portfolio, kind, link=None, proof_id=None):
         "kind": kind,
         "source": source,
         "channel": visit_channel(source, kind, proof_id),
-        "at": utcnow().isoformat(timespec="microseconds"),
-        "ip": request.remote_addr or "",
-        "user_agent_family": user_agent_family(user_agent),
+        "at": at.isoformat(timespec="microseconds"),
+        "user_agent_family": family,
         "referrer_host": referrer_host(request.referrer, request.host),
-        "do_not_track": request.headers.get("DNT") == "1"
-        or request.headers.get("Sec-GPC") == "1",
+        "country": country,
+        "city": city,
+        "visitor_key": None if do_not_track else visitor_key(portfolio.id, address, family, at),
     }
 
 
@@ -186,55 +218,6 @@ def referrer_host(referrer, own_host):
     return host if re.fullmatch(r"[a-z0-9.-]+", host) else None
 
 
-def _hand_over(payload):
-    """Queue the visit for a worker; without a broker, record it here (best-effort)."""
-    celery = current_app.extensions["celery"]
-    if celery.conf.task_always_eager:
-        process_visit(payload)
-        return
-    try:
-        # No publish retries: a page must not wait for a broker that is down.
-        celery.send_task(PROCESS_VISIT_TASK, args=(payload,), retry=False)
-    except (KombuError, RedisError, OSError) as exc:
-        log.warning("Celery broker unreachable (%s): visit %s recorded synchronously",
-                    exc, payload["visit_id"])
-        process_visit(payload)
-
-
-# --- in the worker -----------------------------------------------------------------------------
-
-def process_visit(payload):
-    """Geolocate, key, store and count one visit. Safe to run twice with the same payload."""
-    # If this process's start-up check failed (MongoDB down), inserting would create `visits`
-    # as an ordinary collection that never rolls over: check again first (once per process).
-    ensure_audience_collections_once(current_app)
-    at = datetime.fromisoformat(payload["at"])
-    country, city = geolocate(payload["ip"])
-    key = None if payload["do_not_track"] else visitor_key(payload, at)
-    counted, unique = _count_decision(key, payload, at)
-    db = mongo_db()
-    try:
-        db[VISITS].insert_one({
-            "_id": ObjectId(payload["visit_id"]),
-            "portfolio": ObjectId(payload["portfolio_id"]),
-            "kind": payload["kind"],
-            "source": payload["source"],
-            "at": at,
-            "referrer_host": payload["referrer_host"],
-            "user_agent_family": payload["user_agent_family"],
-            "country": country,
-            "city": city,
-            "visitor_key": key,
-            "counted": counted,
-        })
-    except DuplicateKeyError:
-        pass  # stored by an earlier attempt of this task
-    if counted:
-        _roll_up(payload, at, country, unique)
-        notifications.on_counted_visit(payload, at)
-    return counted
-
-
 _geoip_lock = threading.Lock()
 _geoip_readers = {}
 
@@ -279,63 +262,227 @@ def daily_salt(day):
     return _salts[day]
 
 
-def visitor_key(payload, at):
+def visitor_key(portfolio_id, address, family, at):
     """A keyed hash of (day's salt, portfolio, address, browser family): the same visitor on the
     same portfolio on the same day, and nothing more."""
-    message = "|".join((daily_salt(at.date()), payload["portfolio_id"], payload["ip"],
-                        payload["user_agent_family"]))
+    message = "|".join((daily_salt(at.date()), str(portfolio_id), address, family))
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _count_decision(key, payload, at):
+def _hand_over(record):
+    """Store the visit for a worker to count. Without a broker, count it here."""
+    celery = current_app.extensions["celery"]
+    if celery.conf.task_always_eager:
+        process_visit(record)
+        return
+    try:
+        with pymongo.timeout(STORE_TIMEOUT_SECONDS):
+            store_visit(record)
+    except PyMongoError as exc:
+        # The write may still land later: the task then finds the visit stored, and counts it
+        # once all the same. No publish retries: a page must not wait for a broker that is down.
+        log.warning("MongoDB did not take visit %s (%s): handed to a worker through Redis",
+                    record["visit_id"], exc)
+        celery.send_task(PROCESS_VISIT_TASK, args=(record,), retry=False)
+        return
+    _schedule_counting(celery)
+
+
+def _schedule_counting(celery):
+    """Have a worker count the waiting visits in COUNT_DELAY_SECONDS, unless this process did so
+    less than that ago: that task runs after this visit was stored, and counts it. If Redis is
+    down, the visit waits in the outbox for the next task that runs (beat's sweep, a later
+    request's, or `flask count-visits`)."""
+    schedule = current_app.extensions.setdefault("visit_counting", {"next_at": 0.0})
+    now = time.monotonic()
+    if now < schedule["next_at"]:
+        return
+    schedule["next_at"] = now + COUNT_DELAY_SECONDS  # a broker that is down is tried again then
+    try:
+        celery.send_task(COUNT_VISITS_TASK, countdown=COUNT_DELAY_SECONDS, retry=False)
+    except (KombuError, RedisError, OSError) as exc:
+        log.warning("Celery broker unreachable (%s): visits wait in the outbox", exc)
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+def store_visit(record):
+    """Put the visit in the outbox, unless it is there already (or counted: its id stays)."""
+    outbox = mongo_db().get_collection(VISIT_OUTBOX, write_concern=OUTBOX_WRITE_CONCERN)
+    try:
+        outbox.insert_one({"_id": ObjectId(record["visit_id"]), **record, "due_at": utcnow()})
+    except DuplicateKeyError:
+        pass
+
+
+def process_visit(record):
+    """Store and count one visit at once: without a broker, and in the task the request hands a
+    visit to when MongoDB did not take it. Returns whether it counted; None when it was counted
+    already or another worker holds it (which then counts it)."""
+    record = _record_of_queued_payload(record)
+    store_visit(record)
+    return count_visit(record["visit_id"])
+
+
+def _record_of_queued_payload(payload):
+    """Tasks queued before visits were located in the request carry the address instead: locate
+    and key it now, and drop it."""
+    if "ip" not in payload:
+        return payload
+    record = {name: value for name, value in payload.items()
+              if name not in ("ip", "do_not_track")}
+    at = datetime.fromisoformat(payload["at"])
+    record["country"], record["city"] = geolocate(payload["ip"])
+    record["visitor_key"] = None if payload["do_not_track"] else visitor_key(
+        payload["portfolio_id"], payload["ip"], payload["user_agent_family"], at)
+    return record
+
+
+def count_visit(visit_id):
+    visit = _claim({"_id": ObjectId(visit_id)})
+    return None if visit is None else _count(visit)
+
+
+def count_waiting_visits(limit=None):
+    """Count the visits waiting in the outbox, the longest-waiting first, `limit` at most; those
+    another worker holds are left to it (or, if it died, taken once its claim lapses). Returns
+    how many were processed."""
+    processed = 0
+    while limit is None or processed < limit:
+        visit = _claim({})
+        if visit is None:
+            break
+        _count(visit)
+        processed += 1
+    return processed
+
+
+def _claim(condition):
+    """The waiting visit matching `condition`, now this worker's for VISIT_CLAIM_SECONDS: its
+    `due_at` moves that far ahead, so no other worker takes it meanwhile; None if there is none.
+    A worker that dies leaves its claim to lapse, and the visit is taken again."""
+    now = utcnow()
+    claim = timedelta(seconds=current_app.config["VISIT_CLAIM_SECONDS"])
+    return mongo_db()[VISIT_OUTBOX].find_one_and_update(
+        {**condition, "due_at": {"$lte": now}}, {"$set": {"due_at": now + claim}},
+        sort=[("due_at", pymongo.ASCENDING)], return_document=ReturnDocument.AFTER)
+
+
+def _count(visit):
+    """Decide, log, roll up and notify, then mark the visit done. Each step may run again (the
+    worker died after it): it then changes nothing. Returns whether the visit counted."""
+    at = datetime.fromisoformat(visit["at"])
+    counted, unique = _decision(visit, at)
+    _log(visit, at, counted)
+    if counted:
+        if utcnow() >= visit["due_at"]:
+            # So slow that the claim lapsed: another worker may be counting the visit right now.
+            log.warning("Claim on visit %s lapsed before its rollup: left to the next run",
+                        visit["visit_id"])
+            return None
+        _roll_up(visit, at, unique)
+        notifications.on_counted_visit(visit, at)
+    db = mongo_db()
+    # What is left: the id, which nobody claims, and which refuses the visit if it comes again
+    # (its task redelivered, or the request's own write landing after the task's).
+    db[VISIT_OUTBOX].replace_one({"_id": visit["_id"]}, {"expires_at": utcnow() + DONE_KEPT})
+    if counted:
+        # Only now may the rollup forget the visit: until the outbox let go of it, it could be
+        # processed again, and the rollup's memory of it is what stops a second count.
+        db[ROLLUPS].update_one({"_id": rollup_id(visit["portfolio_id"], at.date().isoformat())},
+                               {"$pull": {"applied": visit["_id"]}})
+    return counted
+
+
+def _decision(visit, at):
+    """`(counted, unique)`, decided once and written in the outbox before anything is counted, so
+    that a second run follows the first one's decision."""
+    if "counted" in visit:
+        return visit["counted"], visit["unique"]
+    counted, unique = _count_decision(visit, at)
+    mongo_db()[VISIT_OUTBOX].update_one({"_id": visit["_id"]},
+                                        {"$set": {"counted": counted, "unique": unique}})
+    return counted, unique
+
+
+def _log(visit, at, counted):
+    """The raw visit, in the capped `visits` collection."""
+    # If this process's start-up check failed (MongoDB down), inserting would create `visits`
+    # as an ordinary collection that never rolls over: check again first (once per process).
+    ensure_audience_collections_once(current_app)
+    try:
+        mongo_db()[VISITS].insert_one({
+            "_id": visit["_id"],
+            "portfolio": ObjectId(visit["portfolio_id"]),
+            "kind": visit["kind"],
+            "source": visit["source"],
+            "at": at,
+            "referrer_host": visit["referrer_host"],
+            "user_agent_family": visit["user_agent_family"],
+            "country": visit["country"],
+            "city": visit["city"],
+            "visitor_key": visit["visitor_key"],
+            "counted": counted,
+        })
+    except DuplicateKeyError:
+        pass  # logged by an earlier run
+
+
+# --- counting ----------------------------------------------------------------------------------
+
+def _count_decision(visit, at):
     """`(counted, unique)`. A visitor's first view of the day is unique; a view within 30 minutes
     of the visitor's last counted one *through the same channel* (`visit_channel`: source and
     kind) is a repeat — a recruiter opening their link is counted even just after reading the
     public page, and a PDF downloaded just after the page is counted as a download, or the owner
-    would never learn of either. Without a key (DNT), always counted, never unique. A retry of
-    the same visit reaches the same decision (the key remembers visit ids per channel)."""
+    would never learn of either. Without a key (DNT), always counted, never unique. A second run
+    for the same visit reaches the same decision: the key remembers the visits it counted."""
+    key = visit["visitor_key"]
     if key is None:
         return True, False
     collection = mongo_db()[VISITOR_KEYS]
     # Tasks queued before channels existed carry only their source.
-    visit_id, channel = payload["visit_id"], payload.get("channel", payload["source"])
-    last_counted, last_visit = f"last_counted_at.{channel}", f"last_visit.{channel}"
+    visit_id, channel = visit["visit_id"], visit.get("channel", visit["source"])
+    last_counted = f"last_counted_at.{channel}"
     try:
-        collection.insert_one({"_id": key, "portfolio": ObjectId(payload["portfolio_id"]),
-                               "first_visit": visit_id, "last_visit": {channel: visit_id},
+        collection.insert_one({"_id": key, "portfolio": ObjectId(visit["portfolio_id"]),
+                               "first_visit": visit_id, "counted_visits": [visit_id],
                                "last_counted_at": {channel: at}, "expires_at": at + KEY_LIFETIME})
         return True, True
     except DuplicateKeyError:
         pass
+    # At most one counted visit per channel per half hour, over the key's one day: a short list.
     before = collection.find_one_and_update(
         {"_id": key, "$or": [{last_counted: {"$not": {"$gt": at - REPEAT_WINDOW}}},
-                             {last_visit: visit_id}]},
-        {"$set": {last_counted: at, last_visit: visit_id}})
+                             {"counted_visits": visit_id}]},
+        {"$max": {last_counted: at}, "$addToSet": {"counted_visits": visit_id}})
     if before is None:
         return False, False
     return True, before["first_visit"] == visit_id
 
 
-def _roll_up(payload, at, country, unique):
+def _roll_up(visit, at, unique):
     """Add the visit to its portfolio's rollup of the day, once: the update only matches while
-    the rollup has not yet applied this visit id."""
+    the rollup does not hold this visit id, which it keeps until the outbox let go of the visit
+    (`_count`)."""
     collection = mongo_db()[ROLLUPS]
-    document_id = rollup_id(payload["portfolio_id"], at.date().isoformat())
-    visit_id = ObjectId(payload["visit_id"])
-    source = payload["source"]
+    document_id = rollup_id(visit["portfolio_id"], at.date().isoformat())
+    visit_id = ObjectId(visit["visit_id"])
+    source = visit["source"]
     # A page is viewed; a PDF or a proof file is downloaded. `sources` counts both, and
     # `source_downloads` the downloads of each source, so a recruiter link's views are apart.
-    increments = {"unique_visitors": int(unique), f"countries.{country or UNKNOWN_COUNTRY}": 1,
-                  f"sources.{source}": 1, f"kinds.{payload['kind']}": 1}
-    if payload["kind"] == "page":
+    country = visit["country"] or UNKNOWN_COUNTRY
+    increments = {"unique_visitors": int(unique), f"countries.{country}": 1,
+                  f"sources.{source}": 1, f"kinds.{visit['kind']}": 1}
+    if visit["kind"] == "page":
         increments["views"] = 1
     else:
         increments.update({"downloads": 1, f"source_downloads.{source}": 1})
-    if payload["referrer_host"]:
-        increments[f"referrers.{_referrer_key(collection, document_id, payload)}"] = 1
+    if visit["referrer_host"]:
+        increments[f"referrers.{_referrer_key(collection, document_id, visit)}"] = 1
     update = {
-        "$setOnInsert": {"portfolio": ObjectId(payload["portfolio_id"]),
+        "$setOnInsert": {"portfolio": ObjectId(visit["portfolio_id"]),
                          "day": at.date().isoformat()},
         "$inc": increments,
         "$push": {"applied": {"$each": [visit_id], "$slice": -APPLIED_MEMORY}},
@@ -356,8 +503,8 @@ def _roll_up(payload, at, country, unique):
     return False
 
 
-def _referrer_key(collection, document_id, payload):
-    key = payload["referrer_host"].replace(".", REFERRER_DOT)
+def _referrer_key(collection, document_id, visit):
+    key = visit["referrer_host"].replace(".", REFERRER_DOT)
     known = (collection.find_one({"_id": document_id}, {"referrers": 1}) or {}).get("referrers", {})
     return key if key in known or len(known) < MAX_REFERRERS_PER_DAY else OTHER_REFERRER
 
@@ -369,9 +516,10 @@ def referrer_from_key(key):
 # --- deletion ----------------------------------------------------------------------------------
 
 def delete_portfolio_audience(portfolio):
-    """A deleted portfolio's raw visits, rollups and visitor keys go with it (removing documents
-    from a capped collection is allowed since MongoDB 5.0)."""
+    """A deleted portfolio's waiting and raw visits, rollups and visitor keys go with it
+    (removing documents from a capped collection is allowed since MongoDB 5.0)."""
     db = mongo_db()
+    db[VISIT_OUTBOX].delete_many({"portfolio_id": str(portfolio.id)})
     db[ROLLUPS].delete_many(portfolio_rollups_filter(portfolio.id))
     db[VISITOR_KEYS].delete_many({"portfolio": portfolio.id})
     db[VISITS].delete_many({"portfolio": portfolio.id})
