@@ -15,7 +15,7 @@ from .models import User
 from .models.audience import ensure_audience_collections
 from .models.portfolio import Portfolio
 from .schemas.portfolio import PortfolioPatchSchema
-from .services import pdf_cache, portfolios, proofs
+from .services import pdf_cache, portfolios, proofs, visits
 from .services.passwords import hash_password
 
 DEMO_EMAIL = "demo@vitrine.dev"
@@ -102,6 +102,12 @@ def register_commands(app):
     def link_expiry_notices():
         """Warn owners of recruiter links expiring within two days (beat: hourly)."""
         click.echo(f"{tasks.link_expiry_notices()} expiry notices produced")
+
+    @app.cli.command("count-visits")
+    def count_visits():
+        """Count the visits waiting in the outbox (beat: every minute): those a worker could not
+        be asked to count (Redis down), or whose counting stopped half-way."""
+        click.echo(f"{visits.count_waiting_visits()} waiting visits processed")
 
     @app.cli.command("create-visits-collection")
     def create_visits_collection():
