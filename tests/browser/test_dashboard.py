@@ -99,20 +99,30 @@ def test_import_a_json_resume_file_and_open_it(signed_in):
     expect(languages.locator(".item-name")).to_have_text(["English"])
 
 
-def test_import_a_dropped_file(signed_in):
-    page = signed_in
-    dialog = open_import(page)
-    files = page.evaluate_handle("""text => {
+def dropped_files(page, document):
+    return page.evaluate_handle("""text => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([text], "resume.json", { type: "application/json" }));
         return transfer;
-    }""", json.dumps(JSON_RESUME))
+    }""", json.dumps(document))
+
+
+def test_import_a_dropped_file(signed_in):
+    page = signed_in
+    dialog = open_import(page)
+    files = dropped_files(page, JSON_RESUME)
     drop = dialog.locator("#import-drop")
     drop.dispatch_event("dragover", {"dataTransfer": files})
     expect(drop).to_have_class(re.compile(r"\bis-dragging\b"))
     drop.dispatch_event("drop", {"dataTransfer": files})
     expect(dialog.get_by_role("heading", name=re.compile("is ready$"))).to_be_visible()
     expect(page.locator(".portfolio-card")).to_have_count(1)
+
+    # A file dropped on the summary is the next import, not ignored.
+    dialog.dispatch_event("drop", {"dataTransfer": dropped_files(
+        page, {"basics": {"name": "Ada Lovelace"}})})
+    expect(dialog.get_by_role("heading", name="“Ada Lovelace” is ready")).to_be_visible()
+    expect(page.locator(".portfolio-card")).to_have_count(2)
 
 
 def test_import_refusals_are_shown_in_the_dialog_and_create_nothing(signed_in):

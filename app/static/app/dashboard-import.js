@@ -138,11 +138,13 @@ export function mountImport({ dialog, opener, onImported }) {
     const files = event.dataTransfer?.files;
     if (!files?.length) return;
     event.preventDefault();
+    if (sending) return;  // one import at a time
     if (files.length > 1) {
       refused("Drop one file at a time.");
       return;
     }
-    if (!drop.hidden) send(files[0]);
+    // On the summary too: a file dropped there is the next import.
+    send(files[0]);
   });
 
   opener.addEventListener("click", () => {
