@@ -10,8 +10,8 @@ In the worker, `count_waiting_visits` (the task the requests schedule, at most o
 second per process, and beat's sweep every minute) claims the waiting visits one at a time,
 decides whether each counts (30-minute repeats, unique visitors) and writes that decision down
 first, then logs the visit in the capped `visits` collection, adds it to the day's rollup and
-leaves only its id in the outbox, for a day. Every step is idempotent on the visit id, so a visit processed twice,
-or again after a worker died half-way through it, counts once.
+leaves only its id in the outbox, for a day. Every step is idempotent on the visit id, so a visit
+processed twice, or again after a worker died half-way through it, counts once.
 """
 import hashlib
 import hmac
@@ -340,6 +340,7 @@ def _record_of_queued_payload(payload):
 
 
 def count_visit(visit_id):
+    """Count this waiting visit, unless another worker holds it or it was counted already."""
     visit = _claim({"_id": ObjectId(visit_id)})
     return None if visit is None else _count(visit)
 
