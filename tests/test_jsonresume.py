@@ -6,6 +6,7 @@ The official schema and documents are those of the npm package @jsonresume/schem
 import io
 import json
 import threading
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -295,6 +296,29 @@ def test_a_json_file_in_another_encoding_or_empty_is_said_so(auth_client):
     assert response.status_code == 400
     assert response.get_json()["message"] == "The file is empty."
     assert portfolio_count() == 0
+
+
+class SlowUpload(io.BytesIO):
+    """A body arriving as over a slow connection: each read waits."""
+
+    def readinto(self, buffer):  # how werkzeug reads a request body
+        time.sleep(0.6)
+        return super().readinto(buffer)
+
+
+def test_an_upload_slower_than_the_mongodb_deadline_is_imported(make_app, auth_client):
+    """A LinkedIn export of a few MB takes seconds to upload on a slow line: reading it is
+    the view's work, after the request's MongoDB deadline began (the import was a 503)."""
+    client = make_app(MONGODB_TIMEOUT_MS=500).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = auth_client.environ_base["HTTP_AUTHORIZATION"]
+    boundary = "vitrine-slow-upload"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"resume.json\"\r\nContent-Type: application/json\r\n\r\n").encode()
+    body += (DATA / "sample.resume.json").read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    response = client.post(f"{API}/import", input_stream=SlowUpload(body),
+                           content_length=len(body),
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 201, response.get_json()
 
 
 def test_multipart_without_a_file_is_422(auth_client):

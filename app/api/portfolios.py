@@ -223,6 +223,7 @@ def _import_upload():
 
 
 @blp.route("/import", methods=["POST"])
+@without_mongo_deadline
 @login_required
 @blp.doc(requestBody=IMPORT_BODY)
 @blp.response(201, ImportedPortfolioSchema, headers=ETAG_DOC)
