@@ -21,6 +21,7 @@ is an office document, like a .docx CV).
 import csv
 import io
 import re
+from itertools import islice
 import zipfile
 import zlib
 from datetime import datetime
@@ -32,11 +33,14 @@ from marshmallow import ValidationError, validate
 from ..models.portfolio import (
     Certification, Diploma, Experience, Language, Profile, Project, Skill,
 )
+from ..schemas.portfolio import MAX_ITEMS_PER_SECTION
 
 MB = 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 20 * MB
 MAX_ENTRIES = 1000
 READ_CHUNK_BYTES = 64 * 1024
+# Rows read per file: what a section holds (a 45 KB ZIP can hold 850,000 positions).
+MAX_ROWS = MAX_ITEMS_PER_SECTION
 PROFILE, EMAILS, POSITIONS, EDUCATION = (
     "Profile.csv", "Email Addresses.csv", "Positions.csv", "Education.csv")
 CERTIFICATIONS, PROJECTS, SKILLS, LANGUAGES = (
@@ -217,21 +221,29 @@ def _too_big():
 
 
 def _table(name, data):
-    """The CSV's rows as dicts, from the header row on (UTF-8, with or without a BOM)."""
+    """The CSV's rows as dicts after its header row (UTF-8, with or without a BOM)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArchiveRefused(422, f"{name} is not UTF-8 text as LinkedIn writes it.") from exc
+    rows = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        return _rows_after_the_header(name, rows)
     except csv.Error as exc:
         raise ArchiveRefused(422, f"{name} is not a readable CSV file ({exc}).") from exc
+
+
+def _rows_after_the_header(name, rows):
+    """The rows after the header row (the first holding the file's key column) as dicts, empty
+    ones skipped: at most MAX_ROWS + 1, read lazily from the csv reader `rows`."""
     key_column = LINKEDIN_FILES[name]
-    for index, row in enumerate(rows):
+    for row in rows:
         header = [column.strip() for column in row]
         if key_column in header:
-            return [dict(zip(header, (_cell(value) for value in values)))
-                    for values in rows[index + 1:] if any(map(_cell, values))]
+            filled = (dict(zip(header, map(_cell, values))) for values in rows
+                      if any(map(_cell, values)))
+            # One row more than a section holds tells there were more; the rest is never read.
+            return list(islice(filled, MAX_ROWS + 1))
     return []
 
 
@@ -250,9 +262,11 @@ class _Converter:
         self.where = ""
 
     def rows(self, name, tables, item_of_row):
-        """The items of one file, in LinkedIn's order; rows without a name are skipped."""
+        """The items of one file, in LinkedIn's order; rows without a name are skipped, and
+        those past the first MAX_ROWS too."""
+        rows = tables.get(name) or []
         items = []
-        for number, row in enumerate(tables.get(name) or (), start=1):
+        for number, row in enumerate(rows[:MAX_ROWS], start=1):
             self.where = f"{name} row {number}"
             item = item_of_row(row)
             if item:
@@ -260,6 +274,8 @@ class _Converter:
                               if value not in (None, "", [])})
             else:
                 self.warnings.append(f"{self.where}: no name or title; left out.")
+        if len(rows) > MAX_ROWS:
+            self.warnings.append(f"{name}: only the first {MAX_ROWS} rows are imported.")
         return items
 
     # -- values
