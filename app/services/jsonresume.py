@@ -43,7 +43,8 @@ from . import publishing
 from .visibility import portfolio_view
 
 OFFICIAL_SCHEMA = json.loads(
-    (Path(__file__).resolve().parent.parent / "data" / "jsonresume" / "schema.json").read_text())
+    (Path(__file__).resolve().parent.parent / "data" / "jsonresume" / "schema.json")
+    .read_text(encoding="utf-8"))
 # The address the official package's own sample and examples name as their `$schema`.
 OFFICIAL_SCHEMA_URL = ("https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/"
                        "schema.json")
