@@ -17,6 +17,7 @@ from jsonschema import Draft7Validator
 from werkzeug.http import parse_options_header
 
 from app.models.portfolio import PROJECT_TYPES, Portfolio, PortfolioVersion
+from app.schemas.portfolio import MAX_ITEMS_PER_SECTION
 from app.services import imports, jsonresume, portfolios
 
 API = "/api/v1/portfolios"
@@ -186,6 +187,18 @@ def test_an_item_left_out_is_said_for_what_was_wrong_with_it(auth_client):
         f"experiences[0] “{('Engineer ' * 30)[:60]}”: left out "
         "(role: Length must be between 1 and 200.).",
     ]
+
+
+def test_entries_past_what_a_section_holds_are_said_once(auth_client):
+    """40,000 skills fit in a 2 MB body: 100 are imported, and the answer says so once rather
+    than carrying a warning for each of the others (40,001 of them, 4 MB, before)."""
+    document = {"skills": [{"name": f"Skill {n}", "level": "Guru"} for n in range(40_000)]}
+    portfolio = import_document(auth_client, document)
+    warnings = portfolio["import"]["warnings"]
+    assert len(portfolio["skills"]) == MAX_ITEMS_PER_SECTION
+    assert warnings[0] == (f"skills: only the first {MAX_ITEMS_PER_SECTION} of 40000 entries "
+                           "are imported.")
+    assert len(warnings) == 1 + MAX_ITEMS_PER_SECTION  # and one for each level left out
 
 
 def test_unknown_keys_are_ignored(auth_client):

@@ -39,6 +39,7 @@ from flask_smorest import abort
 from jsonschema import Draft7Validator
 
 from ..models.portfolio import PROJECT_TYPES, SKILL_LEVELS
+from ..schemas.portfolio import MAX_ITEMS_PER_SECTION
 from . import publishing
 from .visibility import portfolio_view
 
@@ -380,8 +381,13 @@ def content_from_document(document):
     for section in SECTIONS:
         if section.export_only:
             continue
+        entries = document.get(section.json_resume) or []
+        if len(entries) > MAX_ITEMS_PER_SECTION:
+            # The rest would only be converted, and warned about, to be dropped.
+            warnings.append(f"{section.json_resume}: only the first {MAX_ITEMS_PER_SECTION} of "
+                            f"{len(entries)} entries are imported.")
         items = []
-        for index, entry in enumerate(document.get(section.json_resume) or ()):
+        for index, entry in enumerate(entries[:MAX_ITEMS_PER_SECTION]):
             item = _mapped_in(section.fields, entry, f"{section.json_resume}[{index}]", warnings)
             if section.on_import:
                 section.on_import(entry, item)
