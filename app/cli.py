@@ -15,7 +15,7 @@ from .models import User
 from .models.audience import ensure_audience_collections
 from .models.portfolio import Portfolio
 from .schemas.portfolio import PortfolioPatchSchema
-from .services import pdf_cache, portfolios, proofs, visits
+from .services import accounts, pdf_cache, portfolios, proofs, visits
 from .services.passwords import hash_password
 
 DEMO_EMAIL = "demo@vitrine.dev"
@@ -29,6 +29,8 @@ def seed_demo_user():
     if user is None:
         user = User(email=DEMO_EMAIL, full_name="Camille Martin",
                     password_hash=hash_password(DEMO_PASSWORD)).save()
+    # The demo address receives no mail: verified, so the demo can make recruiter links.
+    accounts.mark_email_verified(user)
     return user
 
 
