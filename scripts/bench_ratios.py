@@ -1,0 +1,226 @@
+"""Issue 16's two ratios in one run: published pages and the JSON views against a bare
+Flask + pymongo endpoint (requests/s), and an autosave PATCH against a bare `$set` (latency).
+
+    .venv/bin/python scripts/bench_ratios.py [--seconds 8] [--concurrency 8] [--workers 2]
+
+Both apps run under gunicorn (same worker count, sync workers) on 127.0.0.1 against the same
+mongod (MONGODB_URI, else a throw-away local one). The portfolio is published and holds 32 items;
+GETs send a browser User-Agent, so /p/<slug> and /r/<token> count a visit each. The load comes
+from threads of this process, each keeping its http.client connection (gunicorn's sync workers
+close it after every answer; http.client opens a new one). The autosave is one client sending
+the whole 8-item skills section with If-Match, one request after the other.
+"""
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import local_mongod  # noqa: E402
+from scripts.bench_public import serve  # noqa: E402
+
+DATABASE = "vitrine_bench_ratios"
+BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/126.0 Safari/537.36")
+# The demo content less the smaller sections: 32 items, the skills section holding 8.
+LEFT_OUT = ("languages", "volunteer", "awards", "publications", "interests", "references")
+SECTION = "skills"
+
+
+def make_bare_app():
+    """The baseline (gunicorn factory): the document by slug as JSON; PATCH `$set`s the body's
+    fields, bumps the version and returns the document."""
+    from bson import json_util
+    from flask import Flask, Response, abort, request
+    from pymongo import MongoClient, ReturnDocument
+
+    app = Flask("bare")
+    collection = MongoClient(os.environ["MONGODB_URI"]).get_default_database()["portfolios"]
+
+    def as_json(document):
+        if document is None:
+            abort(404)
+        return Response(json_util.dumps(document), mimetype="application/json",
+                        headers={"ETag": f'"{document["version"]}"'})
+
+    @app.get("/p/<slug>")
+    def page(slug):
+        return as_json(collection.find_one({"slug": slug}))
+
+    @app.patch("/p/<slug>")
+    def save(slug):
+        return as_json(collection.find_one_and_update(
+            {"slug": slug}, {"$set": json_util.loads(request.get_data()), "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER))
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok"
+
+    return app
+
+
+def seed(uri):
+    """A published 32-item portfolio with a recruiter link: `(slug, token, id, access token)`."""
+    from pymongo import MongoClient
+
+    from app import create_app
+    from app.demo_content import demo_portfolio_content
+    from config import Config
+
+    config = type("BenchSeedConfig", (Config,), {"MONGODB_URI": uri, "RATELIMIT_ENABLED": False})
+    client = create_app(config).test_client()
+    email = f"bench-{time.time_ns()}@example.com"
+    account = client.post("/api/v1/auth/register", json={
+        "email": email, "password": "bench horse battery staple",
+        "full_name": "Camille Martin"}).get_json()
+    MongoClient(uri).get_default_database()["users"].update_one(
+        {"email": email}, {"$currentDate": {"email_verified_at": True}})  # links need it
+    headers = {"Authorization": f"Bearer {account['access_token']}"}
+    portfolio = client.post("/api/v1/portfolios/", headers=headers, json={
+        "title": "Benchmark portfolio", "is_private": False}).get_json()
+    content = {key: value for key, value in demo_portfolio_content().items()
+               if key not in LEFT_OUT}
+    response = client.patch(f"/api/v1/portfolios/{portfolio['id']}", json=content,
+                            headers=headers)
+    assert response.status_code == 200, response.get_json()
+    link = client.post(f"/api/v1/portfolios/{portfolio['id']}/recruiter-links",
+                       json={"label": "Bench"}, headers=headers)
+    assert link.status_code == 201, link.get_json()
+    return portfolio["slug"], link.get_json()["token"], portfolio["id"], account["access_token"]
+
+
+def _request(connection, method, path, body=None, headers=None):
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+    except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+        connection.close()  # the server closed the kept connection: once more on a new one
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+    data = response.read()
+    return response.status, response.headers, data
+
+
+def throughput(port, path, seconds, concurrency):
+    """Requests/s of GET `path` from `concurrency` threads for `seconds`; every answer a 200."""
+    headers = {"User-Agent": BROWSER}
+    status, _, body = _request(http.client.HTTPConnection("127.0.0.1", port), "GET", path,
+                               headers=headers)
+    if status != 200:
+        raise RuntimeError(f"GET {path} answered {status}")
+    counts, failures = [0] * concurrency, [0] * concurrency
+    stop = time.perf_counter() + seconds
+
+    def load(number):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop:
+            status, _, _ = _request(connection, "GET", path, headers=headers)
+            counts[number] += 1
+            failures[number] += status != 200
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=load, args=(number,)) for number in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if sum(failures):
+        raise RuntimeError(f"{sum(failures)} requests to {path} failed")
+    return sum(counts) / elapsed, len(body)
+
+
+def autosave_latency(port, path, section, seconds, authorization=None, encode=json.dumps):
+    """Median and p95 latency (ms) of PATCHes of `section` with the last ETag as If-Match."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "User-Agent": BROWSER}
+    if authorization:
+        headers["Authorization"] = f"Bearer {authorization}"
+    etag, samples, number = None, [], 0
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        number += 1
+        items = [{**item, "name": f"{item['name'].split(' #')[0]} #{number}"} for item in section]
+        body = encode({SECTION: items})
+        started = time.perf_counter()
+        status, response_headers, data = _request(
+            connection, "PATCH", path, body=body,
+            headers={**headers, **({"If-Match": etag} if etag else {})})
+        samples.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"PATCH {path} answered {status}: {data[:300]!r}")
+        etag = response_headers["ETag"]
+    samples = sorted(samples[1:])  # the first one warms the worker
+    return statistics.median(samples) * 1000, samples[int(len(samples) * 0.95)] * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args()
+
+    with local_mongod.throwaway_database(DATABASE) as (_, uri):
+        slug, token, portfolio_id, access_token = seed(uri)
+        from bson import json_util
+        from pymongo import MongoClient
+        section = MongoClient(uri).get_default_database()["portfolios"].find_one(
+            {"slug": slug})[SECTION]
+        servers = []
+        try:
+            servers.append(serve("wsgi:app", uri, options.workers))
+            servers.append(serve("scripts.bench_ratios:make_bare_app()", uri, options.workers))
+            (_, app_port), (_, bare_port) = servers
+            run = {"seconds": options.seconds, "concurrency": options.concurrency}
+            bare_rps, bare_size = throughput(bare_port, f"/p/{slug}", **run)
+            reads = [(label, *throughput(app_port, path, **run)) for label, path in (
+                ("GET /p/<slug>", f"/p/{slug}"),
+                ("GET /r/<token>", f"/r/{token}"),
+                ("GET /api/v1/public/<slug>", f"/api/v1/public/{slug}"),
+                ("GET /api/v1/recruiter/<token>", f"/api/v1/recruiter/{token}"))]
+            api_section = _api_items(app_port, portfolio_id, access_token)
+            bare_ms, bare_p95 = autosave_latency(bare_port, f"/p/{slug}", section,
+                                                 options.seconds, encode=json_util.dumps)
+            app_ms, app_p95 = autosave_latency(
+                app_port, f"/api/v1/portfolios/{portfolio_id}", api_section, options.seconds,
+                authorization=access_token)
+        finally:
+            for process, _ in servers:
+                process.terminate()
+                process.wait(timeout=30)
+
+    print(f"gunicorn, {options.workers} sync workers each, {options.concurrency} client threads,"
+          f" {options.seconds:g} s per figure, 32 items, browser User-Agent")
+    print(f"{'bare GET by slug (JSON, ' + str(bare_size) + ' bytes)':38} {bare_rps:8.1f} req/s")
+    for label, rps, size in reads:
+        print(f"{label + ' (' + str(size) + ' bytes)':38} {rps:8.1f} req/s   "
+              f"ratio {rps / bare_rps:.2f}")
+    print(f"autosave PATCH of {SECTION} (8 items), one client, If-Match:")
+    print(f"  bare $set + return                   median {bare_ms:6.2f} ms  p95 {bare_p95:6.2f}")
+    print(f"  PATCH /api/v1/portfolios/<id>        median {app_ms:6.2f} ms  p95 {app_p95:6.2f}"
+          f"   ratio {app_ms / bare_ms:.1f}x")
+    print(f"RATIO pages: /p {reads[0][1] / bare_rps:.2f}  /r {reads[1][1] / bare_rps:.2f}  "
+          f"JSON {reads[2][1] / bare_rps:.2f}/{reads[3][1] / bare_rps:.2f} (goal >= 0.8); "
+          f"RATIO autosave {app_ms / bare_ms:.1f}x (goal <= 3)")
+
+
+def _api_items(port, portfolio_id, access_token):
+    """The section as the editor sends it: the API's own representation of its items."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    status, _, data = _request(connection, "GET", f"/api/v1/portfolios/{portfolio_id}",
+                               headers={"Authorization": f"Bearer {access_token}"})
+    assert status == 200, data
+    return json.loads(data)[SECTION]
+
+
+if __name__ == "__main__":
+    main()
