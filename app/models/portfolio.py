@@ -10,6 +10,7 @@ from mongoengine import (
     ObjectIdField, ReferenceField, StringField,
 )
 
+from .languages import DEFAULT_LANGUAGE, LANGUAGES
 from .user import User, utcnow
 
 VISIBILITIES = ("public", "recruiter", "private")
@@ -238,6 +239,9 @@ class Portfolio(Document):
     slug = StringField(required=True, unique=True, max_length=60)
     previous_slugs = EmbeddedDocumentListField(PreviousSlug)
     template = StringField(choices=TEMPLATES, default="classic")
+    # The language of every word the published pages, the PDF and the exports add around the
+    # owner's own text (headings, labels, dates).
+    language = StringField(choices=LANGUAGES, default=DEFAULT_LANGUAGE)
     theme = DictField()
     layout = DictField()
     is_private = BooleanField(default=False)

@@ -5,6 +5,8 @@ from mongoengine import (
     EmbeddedDocumentListField, IntField, ListField, ReferenceField, StringField, CASCADE,
 )
 
+from .languages import LANGUAGES
+
 # The in-app notifications an owner may also receive by mail (opt-in, one switch each).
 MAIL_NOTIFICATION_KINDS = ("recruiter_link_opened", "daily_digest", "recruiter_link_expiring")
 # What a single-use link sent by mail is for (AccountToken.purpose).
@@ -51,6 +53,8 @@ class User(Document):
     email_verified_at = DateTimeField()
     two_factor = EmbeddedDocumentField(TwoFactor)
     mail_notifications = ListField(StringField(choices=MAIL_NOTIFICATION_KINDS))
+    # The app's language and new portfolios' default; unset: the browser's Accept-Language.
+    language = StringField(choices=LANGUAGES)
 
     @property
     def email_verified(self):

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from ..models.user import MAIL_NOTIFICATION_KINDS
+from ..models.user import LANGUAGES, MAIL_NOTIFICATION_KINDS
 from .common import ObjectIdString, Schema, StrictSchema, UTCDateTime
 
 EMAIL_MAX = 254
@@ -80,6 +80,8 @@ class UserSchema(Schema):
         lambda user: len(user.two_factor.recovery_code_hashes) if user.two_factor else 0)
     mail_notifications = fields.List(fields.String(), metadata={
         "description": f"The notifications also sent by mail: any of {MAIL_NOTIFICATION_KINDS}."})
+    language = fields.String(allow_none=True, metadata={
+        "description": "The app's language and new portfolios' default; null: the browser's."})
     created_at = UTCDateTime()
     last_login_at = UTCDateTime(allow_none=True)
 
@@ -93,6 +95,8 @@ class UserUpdateSchema(StrictSchema):
         validate=validate.Length(max=len(MAIL_NOTIFICATION_KINDS)), metadata={
             "description": "The notifications to receive by mail too (opt-in), replacing the "
                            "list: each mail has a one-click unsubscribe link."})
+    language = fields.String(validate=validate.OneOf(LANGUAGES), allow_none=True, metadata={
+        "description": f"One of {LANGUAGES}, or null for the browser's language."})
 
 
 class TokenSchema(StrictSchema):

@@ -8,8 +8,8 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..models.portfolio import (
-    AUDIENCES, SECTIONS, AVAILABILITIES, DIPLOMA_LEVELS, EXPERIENCE_TYPES, PROJECT_TYPES, SKILL_CATEGORIES,
-    SKILL_LEVELS, TEMPLATES, TRAINING_TYPES, VISIBILITIES,
+    AUDIENCES, SECTIONS, AVAILABILITIES, DIPLOMA_LEVELS, EXPERIENCE_TYPES, LANGUAGES, PROJECT_TYPES,
+    SKILL_CATEGORIES, SKILL_LEVELS, TEMPLATES, TRAINING_TYPES, VISIBILITIES,
 )
 from .common import ObjectIdString, Schema, StrictBoolean, StrictSchema, UTCDateTime
 
@@ -281,6 +281,10 @@ class LayoutSchema(StrictSchema):
             raise ValidationError("Each section may appear only once.", "sections")
 
 
+# The language of the words Vitrine adds around the owner's text on the published pages.
+_LANGUAGE = {"validate": validate.OneOf(LANGUAGES), "metadata": {
+    "description": f"ISO 639-1, one of {LANGUAGES}. On creation, defaults to the owner's "
+                   "`language` setting, else `en`."}}
 _SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$",
                         error="3 to 60 lowercase letters, digits and hyphens.")
 
@@ -290,6 +294,7 @@ class PortfolioCreateSchema(StrictSchema):
     slug = fields.String(validate=_SLUG)
     template = fields.String(validate=validate.OneOf(TEMPLATES))
     description = Text(1000)
+    language = fields.String(**_LANGUAGE)
     # A new portfolio is an unpublished draft unless the body says otherwise.
     is_private = StrictBoolean(load_default=True)
 
@@ -314,6 +319,7 @@ PortfolioContentSchema = type("PortfolioContentSchema", (_PortfolioContent,), {
 class PortfolioPatchSchema(PortfolioContentSchema):
     """Autosave: any top-level field, whole section arrays; `version` guards lost updates."""
     slug = fields.String(validate=_SLUG)
+    language = fields.String(**_LANGUAGE)
     is_private = StrictBoolean()
     # Set a password to protect the page, null to remove it.
     password = fields.String(allow_none=True, load_only=True,

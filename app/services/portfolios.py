@@ -16,6 +16,7 @@ from mongoengine.errors import NotUniqueError
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from ..models.languages import DEFAULT_LANGUAGE
 from ..models.portfolio import (
     CONTENT_FIELDS, ITEM_REMOVED, MAX_PROOFS_PER_PORTFOLIO, MERGED_OBJECTS, SECTION_FIELDS,
     SECTIONS, Portfolio, PreviousSlug, Profile, Proof,
@@ -479,6 +480,7 @@ def create(user, data, content=None, reason="created"):
     portfolio = Portfolio(owner=user, title=data["title"], slug=slug,
                           description=data.get("description"),
                           template=data.get("template") or "classic",
+                          language=data.get("language") or user.language or DEFAULT_LANGUAGE,
                           profile=Profile(display_name=user.full_name),
                           is_private=data.get("is_private", True))
     for field, value in (content or {}).items():
@@ -529,7 +531,8 @@ def duplicate(portfolio, user):
         for ref_field in SKILL_REFERENCES:
             setattr(skill, ref_field, [new_ids[ref] for ref in getattr(skill, ref_field)])
     content = {field: getattr(source, field) for field in CONTENT_FIELDS if field != "title"}
-    copy = create(user, {"title": f"{portfolio.title} (copy)"[:120]}, content=content,
+    copy = create(user, {"title": f"{portfolio.title} (copy)"[:120],
+                         "language": portfolio.language}, content=content,
                   reason="duplicated")
     for hook in DUPLICATE_HOOKS:
         hook(portfolio, copy, new_ids)

@@ -87,6 +87,7 @@ def portfolio_view(portfolio, audience):
         "title": portfolio.title,
         "description": portfolio.description,
         "template": portfolio.template,
+        "language": portfolio.language,
         "theme": _THEME_SCHEMA.dump(portfolio.theme or {}),
         "layout": _LAYOUT_SCHEMA.dump(portfolio.layout or {}),
         "updated_at": portfolio.updated_at.isoformat(timespec="seconds") + "Z",

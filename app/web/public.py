@@ -7,17 +7,18 @@ Password-protected portfolios: GET answers the password form with 401 until unlo
 posts to /p/<slug>/unlock, which always answers 303 back to /p/<slug>: with the unlock cookie
 when the password is right, with `?unlock=failed` (the form then says so) when it is wrong.
 """
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 
 from ..extensions import limiter, without_mongo_deadline
-from ..services import pdf_cache, publishing
+from ..models.languages import DEFAULT_LANGUAGE, LANGUAGES
+from ..services import page_cache, pdf_cache, publishing
 from ..services.visibility import portfolio_view
 from ..services.visits import record_visit
 from . import rendering
+from .security_headers import style_nonce
 
 bp = Blueprint("public_pages", __name__)
-WRONG_PASSWORD = "That password is not correct."
 
 
 def _proof_url(base):
@@ -38,11 +39,30 @@ def _proof_image(portfolio, view):
                              if str(proof_id) in shown else None)
 
 
-def _html(portfolio, audience, base, noindex, headers=None):
+def _render(head, audience, base, noindex):
+    """The page and the style nonce it was rendered with (kept with it: see `_html`)."""
     html = rendering.render_portfolio_page(
-        portfolio_view(portfolio, audience), audience=audience, proof_url=_proof_url(base),
-        page_url=publishing.absolute_url(base), pdf_url=f"{base}.pdf", noindex=noindex)
-    return html, 200, headers or {}
+        portfolio_view(page_cache.load_whole(head), audience), audience=audience,
+        proof_url=_proof_url(base), page_url=publishing.absolute_url(base),
+        pdf_url=f"{base}.pdf", noindex=noindex)
+    return html, style_nonce()
+
+
+def _html(head, audience, base, noindex, headers, link=None):
+    """The page of `head` (a portfolio resolved with page_cache.HEAD_FIELDS), rendered once per
+    version; a 304 when the browser holds it already.
+
+    A cached page is served with the style nonce it was rendered with: its content is fixed for
+    its key, so no later content can use the nonce, and a 304 keeps the browser's copy valid."""
+    key = page_cache.cache_key("page", head, audience, publishing.absolute_url(base), noindex,
+                               str(link.id) if link else None,
+                               link.expires_at if link else None)
+    html, nonce = page_cache.get_or_build(key, lambda: _render(head, audience, base, noindex))
+    if nonce:
+        g.style_nonce = nonce
+    response = Response(html, mimetype="text/html", headers=headers)
+    response.set_etag(page_cache.etag(key), weak=True)
+    return response.make_conditional(request)
 
 
 def _pdf_file_url(portfolio, audience, link):
@@ -78,11 +98,10 @@ def pdf_response(portfolio, audience, attachment=False, headers=None, link=None)
 
 
 def _password_form(portfolio):
-    failed = request.args.get("unlock") == "failed"
     html = rendering.render_password_page(
         title=portfolio.title, slug=portfolio.slug,
         unlock_url=url_for(".unlock", slug=portfolio.slug),
-        error=WRONG_PASSWORD if failed else None)
+        failed=request.args.get("unlock") == "failed", language=portfolio.language)
     return html, 401, publishing.PRIVATE_PAGE_HEADERS
 
 
@@ -92,12 +111,12 @@ def _protected_headers(portfolio):
 
 @bp.get("/p/<slug>")
 def public_page(slug):
-    portfolio = publishing.resolve_public(slug)
+    portfolio = publishing.resolve_public(slug, fields=page_cache.HEAD_FIELDS)
     if not publishing.is_unlocked(portfolio):
         return _password_form(portfolio)
     record_visit(portfolio, "page")
     return _html(portfolio, "public", f"/p/{portfolio.slug}",
-                 noindex=bool(portfolio.password_hash), headers=_protected_headers(portfolio))
+                 noindex=bool(portfolio.password_hash), headers=page_cache.public_headers(portfolio))
 
 
 @bp.get("/p/<slug>.pdf")
@@ -126,10 +145,10 @@ def unlock(slug):
 
 @bp.get("/r/<token>")
 def recruiter_page(token):
-    portfolio, link = publishing.resolve_recruiter(token)
+    portfolio, link = publishing.resolve_recruiter(token, fields=page_cache.HEAD_FIELDS)
     record_visit(portfolio, "page", link=link)
     return _html(portfolio, "recruiter", f"/r/{token}", noindex=True,
-                 headers=publishing.PRIVATE_PAGE_HEADERS)
+                 headers=publishing.PRIVATE_PAGE_HEADERS, link=link)
 
 
 @bp.get("/r/<token>.pdf")
@@ -142,6 +161,7 @@ def recruiter_pdf(token):
 
 @bp.errorhandler(410)
 def gone(exc):
-    """An expired or revoked recruiter link: a friendly page, not indexed either."""
-    message = (getattr(exc, "data", None) or {}).get("message") or exc.description
-    return rendering.render_gone_page(message=message), 410, publishing.PRIVATE_PAGE_HEADERS
+    """An expired or revoked recruiter link: a friendly page, not indexed either, in the
+    visitor's language (the portfolio is no longer shown through the link)."""
+    language = request.accept_languages.best_match(LANGUAGES, DEFAULT_LANGUAGE)
+    return rendering.render_gone_page(language=language), 410, publishing.PRIVATE_PAGE_HEADERS

@@ -1,69 +1,90 @@
 """Values as people read them: dates, numbers, free text, links, and the labels of the codes
-the API stores (availability, item types, networks, file kinds). Most are Jinja filters."""
+the API stores (availability, item types, skill levels, networks, file kinds). Most are Jinja
+filters. Labels and dates are in the page's `language` (English when none is given): the
+labels here are the catalogue's message ids, dates are Babel's."""
 import re
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from babel.dates import format_date as babel_format_date
+
+from .i18n import N_, locale, translations
+
 AVAILABILITY_LABELS = {
-    "internship": "Open to internships", "job": "Open to job offers",
-    "freelance": "Available for freelance work", "apprenticeship": "Looking for an apprenticeship",
-    "not_available": "Not available at the moment",
+    "internship": N_("Open to internships"), "job": N_("Open to job offers"),
+    "freelance": N_("Available for freelance work"),
+    "apprenticeship": N_("Looking for an apprenticeship"),
+    "not_available": N_("Not available at the moment"),
 }
 TYPE_LABELS = {
     # experiences
-    "internship": "Internship", "job": "Job", "freelance": "Freelance",
-    "apprenticeship": "Apprenticeship", "volunteer": "Volunteering",
+    "internship": N_("Internship"), "job": N_("Job"), "freelance": N_("Freelance"),
+    "apprenticeship": N_("Apprenticeship"), "volunteer": N_("Volunteering"),
     # trainings
-    "online_course": "Online course", "workshop": "Workshop", "bootcamp": "Bootcamp",
+    "online_course": N_("Online course"), "workshop": N_("Workshop"), "bootcamp": N_("Bootcamp"),
     # projects
-    "academic": "Academic project", "personal": "Personal project",
-    "professional": "Professional project",
+    "academic": N_("Academic project"), "personal": N_("Personal project"),
+    "professional": N_("Professional project"),
     # diplomas
-    "high_school": "High school", "associate": "Associate degree", "bachelor": "Bachelor’s",
-    "master": "Master’s", "doctorate": "Doctorate",
+    "high_school": N_("High school"), "associate": N_("Associate degree"),
+    "bachelor": N_("Bachelor’s"), "master": N_("Master’s"), "doctorate": N_("Doctorate"),
 }
+SKILL_LEVEL_LABELS = {"beginner": N_("Beginner"), "intermediate": N_("Intermediate"),
+                      "advanced": N_("Advanced"), "expert": N_("Expert")}
 NETWORK_LABELS = {
     "github": "GitHub", "gitlab": "GitLab", "linkedin": "LinkedIn", "twitter": "X (Twitter)",
-    "x": "X", "mastodon": "Mastodon", "website": "Website", "blog": "Blog",
+    "x": "X", "mastodon": "Mastodon", "website": N_("Website"), "blog": N_("Blog"),
     "youtube": "YouTube", "stackoverflow": "Stack Overflow", "behance": "Behance",
     "dribbble": "Dribbble", "medium": "Medium", "instagram": "Instagram",
     "bluesky": "Bluesky", "orcid": "ORCID", "kaggle": "Kaggle",
 }
-PROOF_KINDS = {"application/pdf": "PDF", "video/": "Video", "audio/": "Audio",
-               "image/": "Image", "text/": "Text"}
+PROOF_KINDS = {"application/pdf": "PDF", "video/": N_("Video"), "audio/": N_("Audio"),
+               "image/": N_("Image"), "text/": N_("Text")}
+OTHER_PROOF_KIND = N_("File")
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Babel patterns: "Sep 2024" / "sept. 2024", "15 Sep 2024" / "15 sept. 2024".
+MONTH_PATTERN, DAY_PATTERN = "MMM yyyy", "d MMM yyyy"
 
 
-def format_date(value):
-    """`2024` → "2024", `2024-09` → "Sep 2024", `2024-09-15` → "15 Sep 2024"."""
+def translate(message, language=None):
+    """`message` (a catalogue id) in `language`; English without one."""
+    return translations(language).gettext(message) if message else ""
+
+
+def format_date(value, language=None):
+    """`2024` → "2024", `2024-09` → "Sep 2024" ("sept. 2024" in French), `2024-09-15` →
+    "15 Sep 2024"; anything else as it is."""
     match = _PARTIAL_DATE.match(value or "")
     if not match:
         return value or ""
     year, month, day = match.groups()
     if not month or not 1 <= int(month) <= 12:
         return year
-    month_name = _MONTHS[int(month) - 1]
-    return f"{int(day)} {month_name} {year}" if day else f"{month_name} {year}"
+    pattern = DAY_PATTERN if day else MONTH_PATTERN
+    try:
+        moment = date(int(year), int(month), int(day or 1))
+    except ValueError:  # stored before the schemas checked real dates: the month stays
+        moment, pattern = date(int(year), int(month), 1), MONTH_PATTERN
+    return babel_format_date(moment, pattern, locale=locale(language))
 
 
-def format_period(start=None, end=None, current=False):
+def format_period(start=None, end=None, current=False, language=None):
     """"Sep 2022 – Jun 2027", "Feb 2025 – present", or the one date known."""
-    first = format_date(start)
-    last = "present" if current else format_date(end)
+    first = format_date(start, language)
+    last = translate(N_("present"), language) if current else format_date(end, language)
     if first and last and first != last:
         return f"{first} – {last}"
     return first or last
 
 
-def format_timestamp(value):
+def format_timestamp(value, language=None):
     """An ISO timestamp (`2026-11-21T14:41:31Z`) as its day, "21 Nov 2026"; "" if unreadable."""
     try:
         moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
     except ValueError:
         return ""
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    return babel_format_date(moment.date(), DAY_PATTERN, locale=locale(language))
 
 
 def format_number(value):
@@ -92,17 +113,28 @@ def url_display(value):
     return (host + parts.path).rstrip("/") or value
 
 
-def network_label(network):
-    return NETWORK_LABELS.get((network or "").lower(), (network or "Link").capitalize())
+def network_label(network, language=None):
+    label = NETWORK_LABELS.get((network or "").lower())
+    if label:
+        return translate(label, language)
+    return network.capitalize() if network else translate(N_("Link"), language)
 
 
-def type_label(value):
-    return TYPE_LABELS.get(value, "")
+def type_label(value, language=None):
+    return translate(TYPE_LABELS.get(value), language)
 
 
-def proof_kind(content_type):
+def availability_label(value, language=None):
+    return translate(AVAILABILITY_LABELS.get(value), language)
+
+
+def skill_level_label(value, language=None):
+    return translate(SKILL_LEVEL_LABELS.get(value), language)
+
+
+def proof_kind(content_type, language=None):
     content_type = (content_type or "").lower()
     for prefix, label in PROOF_KINDS.items():
         if content_type.startswith(prefix):
-            return label
-    return "File"
+            return translate(label, language)
+    return translate(OTHER_PROOF_KIND, language)

@@ -3,7 +3,8 @@
 column, each item with its anchor and proofs, skills with the items that prove them."""
 from ...models.portfolio import SECTIONS
 from .colours import checked_colour
-from .formatting import proof_kind
+from .formatting import proof_kind, translate
+from .i18n import N_, page_language
 from .theme import css_declarations, section_variables, theme_variables
 
 TEMPLATES = ("classic", "modern", "minimal")
@@ -15,18 +16,22 @@ DEFAULT_ORDER = ("profile", "experiences", "volunteer", "projects", "diplomas", 
                  "interests", "profile-links", "references", "proofs")
 SIDE_BY_DEFAULT = frozenset({"skills", "certifications", "trainings", "languages", "interests",
                              "profile-links"})
+# In the portfolio's language; a heading the owner typed in the layout stays as typed.
 DEFAULT_HEADINGS = {
-    "profile": "About", "profile-links": "Links", "diplomas": "Education",
-    "certifications": "Certifications", "experiences": "Experience", "trainings": "Training",
-    "projects": "Projects", "skills": "Skills", "languages": "Languages",
-    "volunteer": "Volunteering", "awards": "Awards", "publications": "Publications",
-    "interests": "Interests", "references": "References", "proofs": "Documents",
+    "profile": N_("About"), "profile-links": N_("Links"), "diplomas": N_("Education"),
+    "certifications": N_("Certifications"), "experiences": N_("Experience"),
+    "trainings": N_("Training"), "projects": N_("Projects"), "skills": N_("Skills"),
+    "languages": N_("Languages"), "volunteer": N_("Volunteering"), "awards": N_("Awards"),
+    "publications": N_("Publications"), "interests": N_("Interests"),
+    "references": N_("References"), "proofs": N_("Documents"),
 }
 DEFAULT_DISPLAY = {"experiences": "timeline", "volunteer": "timeline", "projects": "cards"}
 SKILL_LEVELS = {"beginner": 1, "intermediate": 2, "advanced": 3, "expert": 4}
 # "Programming languages": the spoken ones have a section of their own.
-SKILL_CATEGORIES = {"language": "Programming languages", "framework": "Frameworks",
-                    "tool": "Tools", "soft_skill": "Soft skills", "other": "Other skills"}
+SKILL_CATEGORIES = {"language": N_("Programming languages"), "framework": N_("Frameworks"),
+                    "tool": N_("Tools"), "soft_skill": N_("Soft skills"),
+                    "other": N_("Other skills")}
+UNTITLED_PROOF = N_("Document")
 # Proven-by references of a skill: field → section.
 SKILL_REFERENCE_SECTIONS = {"project_ids": "projects", "certification_ids": "certifications",
                             "training_ids": "trainings"}
@@ -42,7 +47,7 @@ def _item_name(section, item):
     return item.get(ITEM_NAME_FIELDS.get(section, "name")) or ""
 
 
-def _proof_entries(view, proof_url):
+def _proof_entries(view, proof_url, language):
     """Visible proofs grouped by the item they belong to: {(item_type, item_id): [proof]}.
     The photo and the background image are shown as such, not listed; the profile's other
     images are photos and backgrounds used before (the editor uploads them there), not
@@ -56,8 +61,10 @@ def _proof_entries(view, proof_url):
         if proof.get("id") in shown_elsewhere or (is_image and proof.get("item_type") == "profile"):
             continue
         entry = {
-            "id": proof["id"], "title": proof.get("title") or proof.get("filename") or "Document",
-            "kind": proof_kind(proof.get("content_type")), "is_image": is_image,
+            "id": proof["id"], "is_image": is_image,
+            "title": proof.get("title") or proof.get("filename")
+            or translate(UNTITLED_PROOF, language),
+            "kind": proof_kind(proof.get("content_type"), language),
             "url": proof_url(proof["id"], False),
             "thumbnail_url": proof_url(proof["id"], bool(proof.get("has_thumbnail"))),
             "width": proof.get("width"), "height": proof.get("height"),
@@ -81,12 +88,13 @@ def _layout_entries(view):
     return [(name, named.get(name)) for name in order]
 
 
-def _skill_groups(skills):
+def _skill_groups(skills, language):
     groups = {}
     for skill in skills:
         groups.setdefault(skill.get("category") or "other", []).append(skill)
     ordered = [category for category in SKILL_CATEGORIES if category in groups]
-    return [{"label": SKILL_CATEGORIES[category], "skills": groups[category]}
+    return [{"label": translate(SKILL_CATEGORIES[category], language),
+             "skills": groups[category]}
             for category in ordered]
 
 
@@ -94,10 +102,11 @@ def build_page(view, proof_url):
     """The view arranged for the templates: sections in order and per column, each item with
     its anchor and proofs, skills with the items that prove them."""
     template = view.get("template") if view.get("template") in TEMPLATES else "classic"
+    language = page_language(view.get("language"))
     layout = view.get("layout") or {}
     two_columns = layout.get("columns") == 2
     variables = theme_variables(view.get("theme"), template)
-    proofs = _proof_entries(view, proof_url)
+    proofs = _proof_entries(view, proof_url, language)
     entries = _layout_entries(view)
     shown = {name for name, entry in entries if not (entry or {}).get("hidden")}
 
@@ -121,7 +130,8 @@ def build_page(view, proof_url):
         column = (entry.get("column") if entry else default_column) if two_columns else "main"
         sections.append({
             "name": name, "id": f"section-{name}",
-            "heading": (entry.get("heading") or "").strip() or DEFAULT_HEADINGS[name],
+            "heading": (entry.get("heading") or "").strip()
+            or translate(DEFAULT_HEADINGS[name], language),
             "column": column if column in ("main", "side") else "main",
             "page": entry.get("page") or 1,
             "display": style.get("display") or DEFAULT_DISPLAY.get(name, "list"),
@@ -129,10 +139,10 @@ def build_page(view, proof_url):
             "style": css_declarations(section_variables(style, variables)),
             "has_background": bool(checked_colour(style.get("background_color"), None)),
             "entries": items,
-            "skill_groups": _skill_groups(items) if name == "skills" else [],
+            "skill_groups": _skill_groups(items, language) if name == "skills" else [],
         })
     return {
-        "template": template, "two_columns": two_columns and any(
+        "template": template, "language": language, "two_columns": two_columns and any(
             section["column"] == "side" for section in sections),
         "sidebar": "left" if layout.get("sidebar") == "left" else "right",
         "density": "compact" if layout.get("density") == "compact" else "comfortable",

@@ -20,6 +20,7 @@ def _summary(view):
 def render_portfolio_page(view, *, audience, proof_url, page_url, pdf_url, noindex):
     """The full HTML page of `view` in its template."""
     page = build_page(view, proof_url)
+    language = page["language"]
     profile = view.get("profile") or {}
     photo_id = profile.get("photo_proof_id")
     photo_url = proof_url(photo_id, True) if photo_id else None
@@ -27,18 +28,19 @@ def render_portfolio_page(view, *, audience, proof_url, page_url, pdf_url, noind
     background_url = proof_url(background_id, False) if background_id else None
     name = profile.get("display_name") or view.get("title") or "Portfolio"
     return render(
-        f"portfolio/{page['template']}.html", view=view, page=page, profile=profile,
+        f"portfolio/{page['template']}.html", language, view=view, page=page, profile=profile,
         audience=audience, name=name, summary=_summary(view),
-        updated=format_timestamp(view.get("updated_at")), photo_url=photo_url,
+        updated=format_timestamp(view.get("updated_at"), language), photo_url=photo_url,
         og_image=urljoin(page_url, photo_url) if photo_url else None,
         background_image=css_url(background_url),
         page_url=page_url, pdf_url=pdf_url, noindex=noindex)
 
 
-def render_password_page(*, title, slug, unlock_url, error):
-    """The form a password-protected portfolio shows until unlocked (POSTs `password`)."""
-    return render("portfolio/password.html", title=title, slug=slug, unlock_url=unlock_url,
-                  error=error)
+def render_password_page(*, title, slug, unlock_url, failed, language=None):
+    """The form a password-protected portfolio shows until unlocked (POSTs `password`), in the
+    portfolio's language; `failed`: the last password tried was wrong."""
+    return render("portfolio/password.html", language, title=title, slug=slug,
+                  unlock_url=unlock_url, failed=failed)
 
 
 def render_error_page(*, code, status, message):
@@ -46,6 +48,7 @@ def render_error_page(*, code, status, message):
     return render("portfolio/error.html", code=code, status=status, message=message)
 
 
-def render_gone_page(*, message):
-    """The friendly 410 page of an expired or revoked recruiter link."""
-    return render("portfolio/gone.html", message=message)
+def render_gone_page(*, language=None):
+    """The friendly 410 page of an expired or revoked recruiter link, in `language` (the
+    visitor's: the portfolio behind the link is no longer shown)."""
+    return render("portfolio/gone.html", language)

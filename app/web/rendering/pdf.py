@@ -97,10 +97,12 @@ def render_portfolio_pdf(view, *, audience, author, title, proof_image, file_url
     page = build_page(view, lambda proof_id, thumbnail: f"proof:{proof_id}")
     profile = view.get("profile") or {}
     photo_id = profile.get("photo_proof_id")
+    language = page["language"]
     html = render(
-        "portfolio/print.html", view=view, page=page, profile=profile, audience=audience,
+        "portfolio/print.html", language, view=view, page=page, profile=profile, audience=audience,
         name=profile.get("display_name") or view.get("title") or "Portfolio",
-        document_title=title, author=author, updated=format_timestamp(view.get("updated_at")),
+        document_title=title, author=author,
+        updated=format_timestamp(view.get("updated_at"), language),
         photo_url=f"proof:{photo_id}" if photo_id else None, file_url=file_url,
         photo_size=_fit(next((proof for proof in view.get("proofs", ())
                               if proof.get("id") == photo_id), None), 68),
