@@ -2,11 +2,11 @@
 
 The answer is `portfolio_view` as it is, the same view the HTML page and the PDF show.
 """
-from flask import jsonify
+from flask import Response, current_app, request
 from flask_smorest import abort
 
 from ..schemas.publishing import PortfolioViewSchema
-from ..services import publishing
+from ..services import page_cache, publishing
 from ..services.visibility import portfolio_view
 from . import Blueprint
 
@@ -22,11 +22,11 @@ blp = Blueprint("public", __name__, url_prefix="/api/v1",
 @blp.alt_response(404, description="Unknown or private portfolio")
 def public_view(slug):
     """The public view of a portfolio."""
-    portfolio = publishing.resolve_public(slug)
+    portfolio = publishing.resolve_public(slug, fields=page_cache.HEAD_FIELDS)
     if not publishing.is_unlocked(portfolio):
         abort(401, message="This portfolio is password-protected; unlock it at "
                            f"/p/{portfolio.slug} first.")
-    return jsonify(portfolio_view(portfolio, "public"))
+    return _view_response(portfolio, "public", page_cache.public_headers(portfolio))
 
 
 @blp.route("/recruiter/<token>", methods=["GET"])
@@ -35,7 +35,15 @@ def public_view(slug):
 @blp.alt_response(410, description="Expired or revoked link")
 def recruiter_view(token):
     """The recruiter view (public and recruiter items) behind a recruiter link."""
-    portfolio, _ = publishing.resolve_recruiter(token)
-    response = jsonify(portfolio_view(portfolio, "recruiter"))
-    response.headers.update(publishing.PRIVATE_PAGE_HEADERS)
-    return response
+    portfolio, _ = publishing.resolve_recruiter(token, fields=page_cache.HEAD_FIELDS)
+    return _view_response(portfolio, "recruiter", publishing.PRIVATE_PAGE_HEADERS)
+
+
+def _view_response(head, audience, headers):
+    """`portfolio_view` as JSON, built once per version; a 304 when the client holds it."""
+    key = page_cache.cache_key("json", head, audience)
+    body = page_cache.get_or_build(key, lambda: current_app.json.response(
+        portfolio_view(page_cache.load_whole(head), audience)).get_data())
+    response = Response(body, mimetype="application/json", headers=headers)
+    response.set_etag(page_cache.etag(key))
+    return response.make_conditional(request)

@@ -66,19 +66,19 @@ class SlugMoved(RequestRedirect):
         return super().get_response(environ, scope)
 
 
-def resolve_public(slug):
-    """The portfolio a public request for `slug` shows.
+def resolve_public(slug, fields=None):
+    """The portfolio a public request for `slug` shows (only its `fields` when given).
 
     Raises `SlugMoved` (a 301) when `slug` was given up less than SLUG_REDIRECT_DAYS ago, and
     aborts 404 for an unknown slug or a private portfolio (private is 404 to the public in every
     output; its owner uses the editor API and export.pdf). A password does not stop this
     function: callers check `is_unlocked`.
     """
-    portfolio = Portfolio.objects(slug=slug).first()
+    portfolio = _only(Portfolio.objects(slug=slug), fields).first()
     if portfolio is None:
         recent = utcnow() - timedelta(days=portfolios.SLUG_REDIRECT_DAYS)
-        portfolio = Portfolio.objects(previous_slugs__match={
-            "slug": slug, "changed_at__gte": recent}).first()
+        portfolio = _only(Portfolio.objects(previous_slugs__match={
+            "slug": slug, "changed_at__gte": recent}), fields).first()
         if portfolio is not None and not portfolio.is_private:
             raise SlugMoved(portfolio.slug)
     if portfolio is None or portfolio.is_private:
@@ -181,8 +181,13 @@ def create_link(portfolio, label, expires_in_days=None, expires_at=None):
     return link, token
 
 
-def resolve_recruiter(token, count_access=True):
-    """`(portfolio, link)` for a recruiter token: 404 unknown, 410 expired or revoked.
+def _only(queryset, fields):
+    return queryset.only(*fields) if fields else queryset
+
+
+def resolve_recruiter(token, count_access=True, fields=None):
+    """`(portfolio, link)` for a recruiter token: 404 unknown, 410 expired or revoked (only the
+    portfolio's `fields` when given).
 
     A private or password-protected portfolio is still shown: the link is the permission.
     `count_access` (the page, its PDF, the JSON view) increments `access_count` and sets
@@ -204,11 +209,11 @@ def resolve_recruiter(token, count_access=True):
             abort(410, message=LINK_GONE)
         abort(404, message=NO_SUCH_LINK)
     link = RecruiterLink._from_son(raw)
-    return _portfolio_of(link), link
+    return _portfolio_of(link, fields), link
 
 
-def _portfolio_of(link):
-    portfolio = Portfolio.objects(id=link.portfolio).first() if link else None
+def _portfolio_of(link, fields=None):
+    portfolio = _only(Portfolio.objects(id=link.portfolio), fields).first() if link else None
     if portfolio is None:
         abort(404, message=NO_SUCH_LINK)
     return portfolio
