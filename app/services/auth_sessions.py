@@ -4,12 +4,22 @@ A session is a refresh-token family (see `AuthSession`). Each refresh spends the
 refresh token and hands out a new one; presenting a spent one again means it was copied, so the
 whole family is revoked (the thief and the victim both have to sign in again).
 """
+import threading
+import time
+
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 
 from ..models import AuthSession
 from ..models.user import utcnow
 
+# Every authenticated request asks whether its session is still active. The answer is kept this
+# long in the process: a session revoked by another process (logout or password change on another
+# server or worker) still works here for at most this many seconds; in this process, at once.
+SESSION_CHECK_SECONDS = 5
+_SESSION_CHECKS_KEPT = 10_000
+_checked = {}  # session id -> (active, monotonic time of the check)
+_checked_lock = threading.Lock()
 
 class RefreshRefused(Exception):
     """The refresh token cannot be spent; the message says why (for the 401)."""
@@ -60,6 +70,7 @@ def rotate(claims):
 def revoke_session(session_id, reason):
     AuthSession.objects(id=session_id, revoked_at=None).update_one(
         set__revoked_at=utcnow(), set__revoked_reason=reason)
+    _forget_checks([session_id])
 
 
 def revoke_user_sessions(user, reason, keep_session_id=None):
@@ -67,10 +78,30 @@ def revoke_user_sessions(user, reason, keep_session_id=None):
     sessions = AuthSession.objects(user=user, revoked_at=None)
     if keep_session_id is not None:
         sessions = sessions.filter(id__ne=keep_session_id)
+    revoked = [session.id for session in sessions.only("id")]
     sessions.update(set__revoked_at=utcnow(), set__revoked_reason=reason)
+    _forget_checks(revoked)
 
 
 def is_session_active(session_id):
+    """Whether the session is neither revoked nor expired, as known at most
+    SESSION_CHECK_SECONDS ago."""
     if not session_id:
         return False
-    return AuthSession.objects(id=session_id, revoked_at=None, expires_at__gt=utcnow()).count() > 0
+    now = time.monotonic()
+    checked = _checked.get(session_id)
+    if checked is not None and now - checked[1] < SESSION_CHECK_SECONDS:
+        return checked[0]
+    active = AuthSession.objects(id=session_id, revoked_at=None,
+                                 expires_at__gt=utcnow()).count() > 0
+    with _checked_lock:
+        if len(_checked) >= _SESSION_CHECKS_KEPT:
+            _checked.clear()
+        _checked[session_id] = (active, now)
+    return active
+
+
+def _forget_checks(session_ids):
+    with _checked_lock:
+        for session_id in session_ids:
+            _checked.pop(str(session_id), None)

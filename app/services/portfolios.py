@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import bson
 from bson import ObjectId
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from flask import current_app
 from flask_smorest import abort
 from mongoengine.errors import NotUniqueError
@@ -38,6 +40,7 @@ IMAGE_PROOF_REFERENCES = {"profile": "photo_proof_id", "theme": "background_imag
 # A write that loses the version race was beaten by another successful write, so with N
 # concurrent writers each needs at most N attempts: enough for the tabs one person has open.
 WRITE_ATTEMPTS = 6
+_AS_BYTES = CodecOptions(document_class=RawBSONDocument)
 
 
 class VersionConflict(Exception):
@@ -54,9 +57,25 @@ def get_owned(portfolio_id, user):
     """The caller's portfolio, or 404 (never revealing that someone else's exists)."""
     portfolio = Portfolio.objects(id=portfolio_id, owner=user).first() \
         if ObjectId.is_valid(str(portfolio_id)) else None
-    if portfolio is None:
-        abort(404, message="Portfolio not found.")
-    return portfolio
+    return portfolio or _not_found()
+
+
+def _not_found():
+    abort(404, message="Portfolio not found.")
+
+
+def _owned_with_content(portfolio_id, user):
+    """`get_owned` and a copy of the stored content (`versions.content_of`), from one read:
+    decoding the stored bytes twice costs far less than MongoEngine's to_mongo plus a deepcopy
+    (measured with pyinstrument on the autosave, issue 16)."""
+    stored = Portfolio._get_collection().with_options(codec_options=_AS_BYTES).find_one(
+        {"_id": ObjectId(str(portfolio_id)), "owner": user.id}) \
+        if ObjectId.is_valid(str(portfolio_id)) else None
+    if stored is None:
+        _not_found()
+    content = bson.decode(stored.raw)
+    return (Portfolio._from_son(bson.decode(stored.raw)),
+            {field: content[field] for field in CONTENT_FIELDS if field in content})
 
 
 def list_owned(user):
@@ -423,11 +442,10 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
     same atomic update as the content.
     """
     for _ in range(WRITE_ATTEMPTS):
-        portfolio = get_owned(portfolio_id, user)
+        portfolio, before = _owned_with_content(portfolio_id, user)
         if expected_version is not None and expected_version != portfolio.version:
             _conflict(portfolio.version)
         base_version = portfolio.version
-        before = versions.content_of(portfolio)
         touched = set(change(portfolio))
         check_skill_references(portfolio, strict="skills" in touched)
         touched.add("skills")
