@@ -4,6 +4,7 @@
  * and the next try sends it.
  */
 import { handleSubmit, showFormError } from "./dom.js";
+import { t } from "./i18n.js";
 import { signIn } from "./session.js";
 
 const form = document.getElementById("signin-form");
@@ -28,10 +29,10 @@ handleSubmit(form, async (values) => {
   }
   // The server checked `next` is a path of this site (app_pages.safe_next).
   location.assign(form.dataset.next);
-}, { busyLabel: "Signing in…" });
+}, { busyLabel: t("Signing in…") });
 
 const fragment = new URLSearchParams(location.hash.slice(1));
 if (fragment.has("error")) {
-  showFormError(form, fragment.get("error_description") || "That sign-in did not work.");
+  showFormError(form, fragment.get("error_description") || t("That sign-in did not work."));
   history.replaceState(null, "", location.pathname + location.search);
 }

@@ -1,0 +1,56 @@
+"""The app in the person's language: French from the browser's Accept-Language, the header's
+switch, and the account's setting followed on another browser."""
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import register
+
+
+def french_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR",
+                                  extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    return context, context.new_page()
+
+
+def test_sign_in_page_in_french_from_accept_language(browser, live_server):
+    context, page = french_page(browser, live_server)
+    try:
+        page.goto("/signin")
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter")
+        expect(page).to_have_title(re.compile("^Se connecter · Vitrine$"))
+        expect(page.get_by_label("Mot de passe")).to_be_visible()
+        expect(page.get_by_role("link", name="Créer un compte")).to_be_visible()
+        page.get_by_role("button", name="Se connecter").click()
+        # The field errors the app shows are in French too.
+        expect(page.get_by_text("Saisissez votre adresse e-mail.")).to_be_visible()
+        # The switch: back to English, kept for the next pages.
+        page.get_by_label("Langue").select_option("en")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+        page.goto("/signup")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Create your account")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    finally:
+        context.close()
+
+
+def test_the_account_setting_follows_the_person(page, browser, live_server):
+    account = register(page)
+    page.goto("/app")
+    expect(page.get_by_role("link", name="Dashboard")).to_be_visible()
+    page.get_by_label("Language").select_option("fr")
+    expect(page.get_by_role("link", name="Tableau de bord")).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    # Another browser, in English, signed in to the same account: French once the user loads.
+    other = browser.new_context(base_url=live_server.url, locale="en-GB")
+    try:
+        other_page = other.new_page()
+        response = other_page.request.post("/api/v1/auth/login", data={
+            "email": account.email, "password": account.password, "session": "cookie"})
+        assert response.status == 200, response.text()
+        other_page.goto("/app")
+        expect(other_page.get_by_role("link", name="Tableau de bord")).to_be_visible()
+        expect(other_page.locator("html")).to_have_attribute("lang", "fr")
+    finally:
+        other.close()

@@ -1,0 +1,255 @@
+"""Languages: a portfolio's `language` (API), its pages, PDF, password and gone pages and Word
+export in that language, and catalogues that hold every message the templates and the app use.
+"""
+import html
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from docx import Document
+from pypdf import PdfReader
+
+from app.models.languages import LANGUAGES
+from app.services.visibility import portfolio_view
+from app.web.rendering import render_gone_page, render_portfolio_pdf
+from app.web.rendering.formatting import format_date, format_period
+
+from .test_rendering import TEMPLATES, make_portfolio, page, pdftotext, section_html
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "app" / "translations"
+API = "/api/v1/portfolios"
+# The demo's layout names three headings itself; the others are Vitrine's.
+TYPED_HEADINGS = ("Experience", "Education", "Elsewhere")
+
+
+def french(template="modern", **overrides):
+    portfolio = make_portfolio(template, **overrides)
+    portfolio.language = "fr"
+    return portfolio
+
+
+def headings(html):
+    return re.findall(r'class="section-title">([^<]*)</h2>', html)
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+def test_dates_in_each_language():
+    assert format_date("2021-09", "fr") == "sept. 2021"
+    assert format_date("2021-09-15", "fr") == "15 sept. 2021"
+    assert format_date("2021-09") == "Sep 2021" and format_date("2021") == "2021"
+    assert format_date("2021-05", "de") == "Mai 2021"
+    assert format_date("2021-09", "es") == "sept 2021"
+    assert format_period("2025-02", None, True, "fr") == "févr. 2025 – aujourd’hui"
+    assert format_period("2025-02", None, True, "xx") == "Feb 2025 – present"
+
+
+# --- the published page ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_each_template_in_french(template):
+    html = page(french(template), "recruiter")
+
+    assert '<html lang="fr">' in html
+    # Vitrine's headings translated, the owner's own ones as typed.
+    assert {"À propos", "Projets", "Compétences", "Langues", "Certifications",
+            "Formations courtes", "Bénévolat", "Distinctions", "Publications",
+            "Centres d’intérêt"} <= set(headings(html))
+    assert set(TYPED_HEADINGS) <= set(headings(html))
+    for english in ("Skills", "Projects", "Languages", "Download PDF", "Made with", "present",
+                    "Proven by", "Open to internships", "Recruiter view", "Internship"):
+        assert english not in html, english
+    assert "Télécharger le PDF" in html and "Réalisé avec <strong>Vitrine</strong>" in html
+    assert "Recherche un stage" in html  # the availability badge
+    assert "Vue recruteur" in html
+    experiences = section_html(html, "experiences")
+    assert "févr. 2025 – aujourd’hui" in experiences and "juil. 2024 – déc. 2024" in experiences
+    assert "Stage" in experiences and "Emploi" in experiences
+    assert "sept. 2022 – juin 2027" in section_html(html, "diplomas")
+    assert "Master" in section_html(html, "diplomas")
+    skills = section_html(html, "skills")
+    assert "Langages de programmation" in skills and "Démontré par" in skills
+    assert ">Expert<" in skills and ">Avancé<" in skills
+    assert "Valable jusqu’à mars 2027" in section_html(html, "certifications")
+    assert "Projet universitaire" in section_html(html, "projects")
+
+
+def test_owner_preview_and_untranslated_language():
+    assert "Aperçu du propriétaire" in page(french(), "owner")
+    portfolio = make_portfolio()
+    portfolio.language = None  # a document stored before languages: English
+    html = page(portfolio)
+    assert '<html lang="en">' in html and "Download PDF" in html and "Skills" in headings(html)
+
+
+@pytest.mark.parametrize(("language", "heading", "download"), [
+    ("de", "Kenntnisse", "PDF herunterladen"), ("es", "Competencias", "Descargar PDF")])
+def test_german_and_spanish_pages(language, heading, download):
+    portfolio = make_portfolio()
+    portfolio.language = language
+    html = page(portfolio)
+    assert f'<html lang="{language}">' in html and heading in headings(html)
+    assert download in html
+
+
+# --- the PDF --------------------------------------------------------------------------------
+
+def test_the_pdf_in_french():
+    portfolio = french()
+    view = portfolio_view(portfolio, "recruiter")
+    data = render_portfolio_pdf(view, audience="recruiter", author="Camille Martin",
+                                title="Camille Martin · Portfolio", proof_image=lambda _: None)
+    text = pdftotext(data)
+    for fragment in ("COMPÉTENCES", "PROJETS", "À PROPOS", "EXPERIENCE", "ELSEWHERE",
+                     "Réalisé avec Vitrine", "févr. 2025 – aujourd’hui",
+                     "sept. 2022 – juin 2027", "Recherche un stage", "Démontré par",
+                     "Expert", "LANGAGES DE PROGRAMMATION", "Stage"):
+        assert fragment in text, fragment
+    assert re.search(r"Page 1 sur \d", text) and "Page 2 sur" in text
+    for english in ("Page 1 of", "Made with", "present", "Proven by", "SKILLS"):
+        assert english not in text, english
+    assert PdfReader(io.BytesIO(data)).trailer["/Root"]["/Lang"] == "fr"
+
+
+# --- the API: the field, its default, a 422 -------------------------------------------------
+
+def test_language_is_stored_patched_and_defaults_to_english(auth_client, portfolio_factory):
+    created = portfolio_factory(title="Mon portfolio", language="fr")
+    assert created["language"] == "fr"
+    response = auth_client.patch(f"{API}/{created['id']}", json={"language": "es"})
+    assert response.status_code == 200 and response.get_json()["language"] == "es"
+    assert portfolio_factory(title="Plain")["language"] == "en"
+
+
+def test_the_owner_setting_is_the_default(auth_client, portfolio_factory):
+    response = auth_client.patch("/api/v1/auth/me", json={"language": "de"})
+    assert response.status_code == 200 and response.get_json()["language"] == "de"
+    assert portfolio_factory(title="Neu")["language"] == "de"
+    assert portfolio_factory(title="Nouveau", language="fr")["language"] == "fr"
+    duplicate = auth_client.post(f"{API}/{portfolio_factory(title='Es', language='es')['id']}"
+                                 "/duplicate")
+    assert duplicate.get_json()["language"] == "es"
+
+
+@pytest.mark.parametrize("language", ["it", "FR", "french", "", None, 3])
+def test_an_unknown_language_is_a_422(auth_client, portfolio_factory, language):
+    response = auth_client.post(f"{API}/", json={"title": "X", "language": language})
+    assert response.status_code == 422
+    assert "language" in response.get_json()["errors"]
+    created = portfolio_factory(title="Y")
+    response = auth_client.patch(f"{API}/{created['id']}", json={"language": language})
+    assert response.status_code == 422
+    assert "language" in response.get_json()["errors"]
+    assert auth_client.get(f"{API}/{created['id']}").get_json()["language"] == "en"
+    response = auth_client.patch("/api/v1/auth/me", json={"language": "it"})
+    assert response.status_code == 422 and "language" in response.get_json()["errors"]
+
+
+# --- the password and gone pages, the Word export --------------------------------------------
+
+def test_the_password_page_in_french(client, auth_client, portfolio_factory):
+    created = portfolio_factory(title="Portfolio de Camille", slug="camille-fr", language="fr")
+    auth_client.patch(f"{API}/{created['id']}", json={"password": "secret-word"})
+    response = client.get("/p/camille-fr")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401 and '<html lang="fr">' in html
+    for fragment in ("Portfolio protégé", "<h1>Portfolio de Camille</h1>", "Mot de passe",
+                     "Voir le portfolio", "Réalisé avec <strong>Vitrine</strong>"):
+        assert fragment in html, fragment
+    assert "Ce mot de passe n’est pas le bon." not in html
+    failed = client.post("/p/camille-fr/unlock", data={"password": "wrong"},
+                         follow_redirects=True)
+    assert "Ce mot de passe n’est pas le bon." in failed.get_data(as_text=True)
+
+
+def test_the_gone_page_in_the_visitors_language(auth_client, client, portfolio_factory):
+    created = portfolio_factory(title="Liens", language="fr")
+    link = auth_client.post(f"{API}/{created['id']}/recruiter-links/",
+                            json={"label": "Acme"}).get_json()
+    assert auth_client.delete(f"{API}/{created['id']}/recruiter-links/{link['id']}"
+                              ).status_code == 204
+    response = client.get(f"/r/{link['token']}", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 410 and '<html lang="fr">' in html
+    assert "<h1>Ce lien n’est plus disponible</h1>" in html and "Lien privé" in html
+    assert "Ce lien recruteur a expiré ou a été retiré." in html
+    assert '<html lang="es">' in render_gone_page(language="es")
+
+
+def test_the_word_export_headings_in_french(auth_client, portfolio_factory):
+    from app.demo_content import demo_portfolio_content
+    created = portfolio_factory(title="Camille", full=True, language="fr")
+    content = auth_client.get(f"{API}/{created['id']}/export.docx")
+    document = Document(io.BytesIO(content.data))
+    titles = {paragraph.text for paragraph in document.paragraphs
+              if paragraph.style.name == "Heading 1"}
+    assert {"Compétences", "Projets", "À propos"} <= titles
+    assert {entry["heading"] for entry in demo_portfolio_content()["layout"]["sections"]
+            if entry.get("heading")} <= titles
+
+
+# --- the catalogues -------------------------------------------------------------------------
+
+def extracted_messages():
+    """Every message the templates and the renderer mark, as `pybabel extract` finds them."""
+    with open(ROOT / "babel.cfg", encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    return {message for _, _, message, _, _ in
+            extract_from_dir(ROOT, method_map, options_map, keywords={"_": None, "N_": None})}
+
+
+@pytest.mark.parametrize("language", [language for language in LANGUAGES if language != "en"])
+def test_every_message_is_translated_and_compiled(language):
+    messages = extracted_messages()
+    assert len(messages) > 80
+    folder = TRANSLATIONS / language / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as po_file:
+        catalogue = read_po(po_file)
+    translated = {message.id: message.string for message in catalogue
+                  if message.id and message.string and not message.fuzzy}
+    missing = messages - set(translated)
+    assert not missing, f"missing from {language}/messages.po: {sorted(missing)}"
+    # The committed .mo is the .po compiled (pybabel compile -d app/translations).
+    with open(folder / "messages.mo", "rb") as mo_file:
+        compiled = {message.id: message.string for message in read_mo(mo_file) if message.id}
+    assert compiled == translated, f"run pybabel compile: {language}/messages.mo is stale"
+
+
+APP_MESSAGE = re.compile(r"""\bt\(\s*(["'])((?:(?!\1).)+)\1""")
+APP_TEMPLATE_MESSAGE = re.compile(r'data-i18n(?:-label)?="([^"]+)"')
+# What i18n.js translates by its own words in the pages: labels, hints, field messages.
+APP_FIELD_WORDS = re.compile(
+    r'<label for="[^"]+">([^<]+)</label>|<p id="[^"]+-hint" class="hint">([^<]+)</p>'
+    r'|data-(?:missing|invalid|too-short|mismatch)="([^"]+)"')
+TRANSLATED_APP_PAGES = ("/signin", "/signup")
+
+
+def app_messages(client):
+    """The app's messages: `t("…")` in its modules, `data-i18n…="…"` in its templates, and the
+    field words of the pages translated so far."""
+    found = set()
+    for path in (ROOT / "app" / "static" / "app").glob("*.js"):
+        found |= {match[1] for match in APP_MESSAGE.findall(path.read_text(encoding="utf-8"))}
+    for path in (ROOT / "app" / "templates" / "app").glob("*.html"):
+        found |= set(APP_TEMPLATE_MESSAGE.findall(path.read_text(encoding="utf-8")))
+    for path in TRANSLATED_APP_PAGES:
+        page_html = client.get(path).get_data(as_text=True)
+        found |= {html.unescape(word).strip() for groups in APP_FIELD_WORDS.findall(page_html)
+                  for word in groups if word}
+    return found
+
+
+def test_every_app_message_is_in_the_french_catalogue(client):
+    messages = app_messages(client)
+    assert {"Sign in", "Password", "Enter your password.", "Signing in…"} <= messages
+    catalogue = json.loads((ROOT / "app" / "static" / "app" / "i18n" / "fr.json")
+                           .read_text(encoding="utf-8"))
+    missing = messages - {key for key, value in catalogue.items() if value}
+    assert not missing, f"missing from app/static/app/i18n/fr.json: {sorted(missing)}"
