@@ -127,6 +127,15 @@ def test_owner_export_pdf_shows_everything(client, auth_client, marked):
     assert client.get(f"{API}/{portfolio['id']}/export.pdf").status_code == 401
 
 
+def test_pdf_title_names_the_person_once_when_the_portfolio_is_named_after_them(
+        client, auth_client, portfolio_factory):
+    portfolio = portfolio_factory(title="Richard Hendriks")
+    auth_client.patch(f"{API}/{portfolio['id']}",
+                      json={"profile": {"display_name": "Richard Hendriks"}})
+    reader = PdfReader(io.BytesIO(client.get(f"/p/{portfolio['slug']}.pdf").data))
+    assert reader.metadata.title == "Richard Hendriks"
+
+
 def test_public_pdf_is_inline_with_a_clean_filename(client, marked):
     portfolio, _ = marked
     response = client.get(f"/p/{portfolio['slug']}.pdf")

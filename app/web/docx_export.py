@@ -23,7 +23,7 @@ from flask import Response
 
 from ..services.visibility import portfolio_view
 from .rendering.formatting import (
-    AVAILABILITY_LABELS, format_date, format_number, format_period, http_url, network_label,
+    AVAILABILITY_LABELS, document_title, format_date, format_number, format_period, http_url, network_label,
     paragraphs, type_label, url_display,
 )
 from .rendering.page_model import build_page
@@ -55,9 +55,7 @@ def render_portfolio_docx(view):
     _add_hyperlink_style(document)
     profile = view.get("profile") or {}
     name = profile.get("display_name") or view.get("title") or "Portfolio"
-    # The name, then the portfolio's title unless it is the name again (as imports make it).
-    document.core_properties.title = _clean(SEPARATOR.join(dict.fromkeys(
-        filter(None, (name, view.get("title"))))))
+    document.core_properties.title = _clean(document_title(name, view.get("title")))
     document.core_properties.author = _clean(name)
 
     _text(_paragraph(document, TITLE), name)

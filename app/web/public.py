@@ -88,7 +88,7 @@ def pdf_response(portfolio, audience, attachment=False, headers=None, link=None)
     variant = str(link.id) if link else ""
     data = pdf_cache.get_or_render(portfolio, audience, view, variant, lambda: (
         rendering.render_portfolio_pdf(view, audience=audience, author=author,
-                                       title=f"{author} · {portfolio.title}",
+                                       title=rendering.document_title(author, portfolio.title),
                                        proof_image=_proof_image(portfolio, view),
                                        file_url=file_url)))
     response = Response(data, mimetype="application/pdf", headers=headers or {})

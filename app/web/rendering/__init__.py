@@ -12,6 +12,7 @@ Modules: `formatting` (dates, links, labels), `colours` (contrast maths), `theme
 properties), `page_model` (sections in order and per column), `templating` (Jinja), `pages`
 (HTML), `pdf`.
 """
+from .formatting import document_title
 from .page_model import DEFAULT_HEADINGS, DEFAULT_ORDER, SIDE_BY_DEFAULT
 from .pages import (
     render_error_page, render_gone_page, render_password_page, render_portfolio_page,
@@ -21,6 +22,7 @@ from .theme import FONT_STACKS, TEMPLATE_THEMES
 
 __all__ = [
     "DEFAULT_HEADINGS", "DEFAULT_ORDER", "FONT_STACKS", "SIDE_BY_DEFAULT", "TEMPLATE_THEMES",
+    "document_title",
     "render_error_page", "render_gone_page", "render_password_page", "render_portfolio_page",
     "render_portfolio_pdf",
 ]

@@ -47,6 +47,12 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MONTH_PATTERN, DAY_PATTERN = "MMM yyyy", "d MMM yyyy"
 
 
+def document_title(name, title):
+    """A file's title: the person's name, then the portfolio's title unless it is the name
+    again (as an import or a new account makes it)."""
+    return " · ".join(dict.fromkeys(filter(None, (name, title))))
+
+
 def translate(message, language=None):
     """`message` (a catalogue id) in `language`; English without one."""
     return translations(language).gettext(message) if message else ""
