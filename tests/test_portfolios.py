@@ -602,3 +602,29 @@ def test_merge_patch_refuses_what_it_cannot_store(auth_client, portfolio_factory
     assert cleared["profile"]["contact_visibility"] == "recruiter"
     assert "bio" not in cleared["profile"] or cleared["profile"]["bio"] is None
     assert cleared["profile"]["headline"] == portfolio["profile"]["headline"]
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("", {"title": "   "}, "title"),
+    ("/experiences", {"role": " \n "}, "role"),
+    ("/languages", {"name": "French\x00"}, "name"),
+    ("/projects", {"name": "Linter", "description": "Bell \x07 and escape \x1b[31m"},
+     "description"),
+    ("/projects", {"name": "Linter", "features": ["ok", "nul \x00"]}, "features"),
+])
+def test_blank_names_and_control_characters_are_422_and_nothing_changes(
+        auth_client, portfolio_factory, path, body, field):
+    portfolio = portfolio_factory()
+    method = auth_client.patch if path == "" else auth_client.post
+    response = method(f"{API}/{portfolio['id']}{path}", json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    assert auth_client.get(f"{API}/{portfolio['id']}").get_json()["version"] == portfolio["version"]
+
+
+def test_tabs_and_line_breaks_are_kept(auth_client, portfolio_factory):
+    portfolio = portfolio_factory()
+    text = "Line one\r\nLine two\n\tindented"
+    response = auth_client.post(f"{API}/{portfolio['id']}/projects",
+                                json={"name": "Linter", "description": text})
+    assert response.status_code == 201 and response.get_json()["description"] == text

@@ -21,9 +21,31 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _HEX_COLOUR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="Must be a colour like #1a2b3c.")
 
 
+# C0 controls but tab and line breaks, and DEL: invisible in an editor, garbage in a PDF, a
+# Word file or a JSON Resume export (NUL ends strings in C readers).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value):
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValidationError("Must not contain control characters.")
+
+
+def _not_blank(value):
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
 def Text(max_length, **kwargs):
     """A free-text field: trimmed by the templates, limited here."""
-    return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
+    return fields.String(validate=[validate.Length(max=max_length), _printable],
+                         allow_none=True, **kwargs)
+
+
+def Name(max_length, required=True):
+    """What names a thing (an item's title, a portfolio's title…): some visible text."""
+    return fields.String(required=required, validate=[validate.Length(min=1, max=max_length),
+                                                      _printable, _not_blank])
 
 
 def Choice(values, **kwargs):
@@ -31,7 +53,7 @@ def Choice(values, **kwargs):
 
 
 def TextList(max_length, **kwargs):
-    return fields.List(fields.String(validate=validate.Length(max=max_length)),
+    return fields.List(fields.String(validate=[validate.Length(max=max_length), _printable]),
                        validate=validate.Length(max=MAX_LIST_ENTRIES), **kwargs)
 
 
@@ -77,13 +99,13 @@ class DatedItemSchema(ItemSchema):
 
 
 class ProfileLinkSchema(ItemSchema):
-    network = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    network = Name(40)
     url = HttpUrl(required=True)
     label = Text(120)
 
 
 class DiplomaSchema(DatedItemSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = Name(200)
     institution = Text(200)
     level = Choice(DIPLOMA_LEVELS)
     field = Text(200)
@@ -97,7 +119,7 @@ class DiplomaSchema(DatedItemSchema):
 
 class CertificationSchema(DatedItemSchema):
     date_pairs = (("issued_date", "expiry_date"),)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(200)
     issuer = Text(200)
     issued_date = PartialDate(allow_none=True)
     expiry_date = PartialDate(allow_none=True)
@@ -106,7 +128,7 @@ class CertificationSchema(DatedItemSchema):
 
 
 class ExperienceSchema(DatedItemSchema):
-    role = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = Name(200)
     organisation = Text(200)
     type = Choice(EXPERIENCE_TYPES)
     location = Text(200)
@@ -120,7 +142,7 @@ class ExperienceSchema(DatedItemSchema):
 
 
 class TrainingSchema(DatedItemSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = Name(200)
     provider = Text(200)
     type = Choice(TRAINING_TYPES)
     start_date = PartialDate(allow_none=True)
@@ -129,7 +151,7 @@ class TrainingSchema(DatedItemSchema):
 
 
 class ProjectSchema(DatedItemSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(200)
     type = Choice(PROJECT_TYPES)
     summary = Text(500)
     description = Text(10000)
@@ -146,7 +168,7 @@ class ProjectSchema(DatedItemSchema):
 
 
 class SkillSchema(ItemSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Name(100)
     category = Choice(SKILL_CATEGORIES)
     level = Choice(SKILL_LEVELS)
     justification = Text(2000)
@@ -159,13 +181,13 @@ class SkillSchema(ItemSchema):
 
 
 class LanguageSchema(ItemSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Name(100)
     # In the owner's words ("Native speaker", "C1", "Professional working proficiency").
     fluency = Text(100)
 
 
 class VolunteerSchema(DatedItemSchema):
-    organisation = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    organisation = Name(200)
     role = Text(200)
     url = HttpUrl()
     start_date = PartialDate(allow_none=True)
@@ -175,14 +197,14 @@ class VolunteerSchema(DatedItemSchema):
 
 
 class AwardSchema(ItemSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = Name(200)
     awarder = Text(200)
     date = PartialDate(allow_none=True)
     description = Text(5000)
 
 
 class PublicationSchema(ItemSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    name = Name(300)
     publisher = Text(200)
     release_date = PartialDate(allow_none=True)
     url = HttpUrl()
@@ -190,14 +212,14 @@ class PublicationSchema(ItemSchema):
 
 
 class InterestSchema(ItemSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Name(100)
     keywords = TextList(60)
 
 
 class ReferenceSchema(ItemSchema):
     # A reference names a third person: private unless the owner shows it.
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="private")
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(200)
     position = Text(200)
     contact = Text(200)
     reference = Text(5000)
@@ -290,7 +312,7 @@ _SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$",
 
 
 class PortfolioCreateSchema(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    title = Name(120)
     slug = fields.String(validate=_SLUG)
     template = fields.String(validate=validate.OneOf(TEMPLATES))
     description = Text(1000)
@@ -300,7 +322,7 @@ class PortfolioCreateSchema(StrictSchema):
 
 
 class _PortfolioContent(StrictSchema):
-    title = fields.String(validate=validate.Length(min=1, max=120))
+    title = Name(120, required=False)
     description = Text(1000)
     template = fields.String(validate=validate.OneOf(TEMPLATES))
     theme = fields.Nested(ThemeSchema)
@@ -352,7 +374,7 @@ class TrashedProofSchema(ProofSchema):
 class ProofUploadSchema(StrictSchema):
     """The form fields of a proof upload (the file itself is the `file` part)."""
     # A section name ("projects") or its singular ("project"), or "profile" (no item_id).
-    item_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    item_type = Name(40)
     item_id = ObjectIdString()
     title = fields.String(validate=validate.Length(max=200))
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES), load_default="private")
