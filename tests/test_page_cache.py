@@ -1,10 +1,11 @@
 """Pages and JSON views built once per version (app/services/page_cache.py): never stale, never
 shared across audiences, every access rule and every visit still applied on each request."""
 import pytest
+from bson import ObjectId
 
 from app.extensions import mongo_db
 from app.models.audience import VISIT_OUTBOX
-from app.services import page_cache
+from app.services import page_cache, publishing
 
 API = "/api/v1/portfolios"
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"}
@@ -45,17 +46,48 @@ def test_a_change_is_visible_on_the_next_request(client, auth_client, published,
 
 
 def test_a_proof_change_without_a_new_version_changes_the_key(app, published):
-    from bson import ObjectId
-
     from app.models.portfolio import Portfolio, Proof
-    portfolio = Portfolio.objects.get(id=published["id"])
-    before = page_cache.cache_key("page", portfolio, "public")
-    proof = Proof(id=ObjectId(), item_type="projects", item_id=portfolio.projects[0].id,
-                  title="Proof", visibility="public", file_id=ObjectId())
-    Portfolio.objects(id=portfolio.id).update_one(push__proofs=proof)
-    portfolio.reload()
-    assert portfolio.version == published["version"]
-    assert page_cache.cache_key("page", portfolio, "public") != before
+
+    def head():
+        return publishing.resolve_public(published["slug"], fields=page_cache.HEAD_FIELDS)
+    before = page_cache.cache_key("page", head(), "public")
+    proof = Proof(id=ObjectId(), item_type="projects",
+                  item_id=ObjectId(published["projects"][0]["id"]), title="Proof",
+                  visibility="public", file_id=ObjectId())
+    Portfolio.objects(id=published["id"]).update_one(push__proofs=proof)
+    assert head().version == published["version"]
+    assert page_cache.cache_key("page", head(), "public") != before
+
+
+def test_the_head_reads_only_its_fields_and_the_models_defaults(app, published):
+    from app.models.portfolio import Portfolio
+    Portfolio._get_collection().update_one({"_id": ObjectId(published["id"])},
+                                           {"$unset": {"template": ""}})
+    head = publishing.resolve_public(published["slug"], fields=page_cache.HEAD_FIELDS)
+    assert str(head.id) == published["id"] and head.version == published["version"]
+    assert head.template == "classic" and head.proofs == [] and head.password_hash is None
+    assert head.owner == Portfolio._get_collection().find_one(
+        {"_id": ObjectId(published["id"])})["owner"]
+    with pytest.raises(AttributeError):
+        head.projects  # content is never read on the way to a cached page
+
+
+def test_an_old_slug_still_redirects_through_the_head(client, auth_client, published):
+    client.get(f"/p/{published['slug']}")
+    assert auth_client.patch(f"{API}/{published['id']}",
+                             json={"slug": "moved-cached-portfolio"}).status_code == 200
+    for path in ("/p/{}", "/api/v1/public/{}"):
+        response = client.get(path.format(published["slug"]))
+        assert response.status_code == 301
+        assert response.headers["Location"].endswith(path.format("moved-cached-portfolio"))
+
+
+def test_the_owner_is_not_counted_on_a_cache_hit(app, client, auth_client, published):
+    outbox = mongo_db()[VISIT_OUTBOX]
+    client.get(f"/p/{published['slug']}", headers=BROWSER)  # builds the entry
+    before = outbox.count_documents({})
+    assert auth_client.get(f"/p/{published['slug']}", headers=BROWSER).status_code == 200
+    assert outbox.count_documents({}) == before
 
 
 def test_recruiter_and_public_pages_never_share_an_entry(app, client, auth_client, published):

@@ -27,7 +27,7 @@ MAX_ENTRIES = 256
 PUBLIC_CACHE_CONTROL = "public, max-age=0, s-maxage=60"
 # What the routes read of a portfolio before a cache hit: the access rules (privacy, password),
 # the visit (owner) and the key. Never the content.
-HEAD_FIELDS = ("id", "slug", "title", "owner", "is_private", "password_hash",
+HEAD_FIELDS = ("slug", "title", "owner", "is_private", "password_hash",
                "password_changed_at", "version", "template", "language", "proofs")
 
 
@@ -62,17 +62,17 @@ def _cache():
     return current_app.extensions.setdefault("vitrine_page_cache", LRU(MAX_ENTRIES))
 
 
-def proofs_digest(portfolio):
-    """A digest of the proofs' metadata (what a view shows of them and who may see them)."""
-    proofs = [proof.to_mongo() for proof in portfolio.proofs]
-    return hashlib.sha256(BSON.encode({"proofs": proofs})).hexdigest()[:16]
+def proofs_digest(head):
+    """A digest of the proofs' metadata (what a view shows of them and who may see them), as
+    stored (`head`: a publishing.PortfolioHead)."""
+    return hashlib.sha256(BSON.encode({"proofs": head.proofs})).hexdigest()[:16]
 
 
-def cache_key(kind, portfolio, audience, *variant):
-    """The key of `kind` ("page", "json") of `portfolio` for `audience`; `variant` is anything
-    else the bytes depend on (site address, recruiter link)."""
-    return (kind, str(portfolio.id), portfolio.version, audience, proofs_digest(portfolio),
-            getattr(portfolio, "language", None) or "en", portfolio.template, *variant)
+def cache_key(kind, head, audience, *variant):
+    """The key of `kind` ("page", "json") of the portfolio `head` (HEAD_FIELDS) for `audience`;
+    `variant` is anything else the bytes depend on (site address, recruiter link)."""
+    return (kind, str(head.id), head.version, audience, proofs_digest(head), head.language,
+            head.template, *variant)
 
 
 def etag(key):

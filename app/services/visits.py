@@ -173,8 +173,10 @@ def _opens_the_file():
 
 
 def reference_id(document, field):
-    """The id a ReferenceField holds, without loading the referenced document."""
-    value = document._data.get(field)
+    """The id a ReferenceField holds, without loading the referenced document (a
+    publishing.PortfolioHead holds the id itself)."""
+    data = getattr(document, "_data", None)
+    value = data.get(field) if data is not None else getattr(document, field)
     return getattr(value, "id", value)
 
 
