@@ -222,34 +222,86 @@ def test_every_message_is_translated_and_compiled(language):
     assert compiled == translated, f"run pybabel compile: {language}/messages.mo is stale"
 
 
-APP_MESSAGE = re.compile(r"""\bt\(\s*(["'])((?:(?!\1).)+)\1""")
-APP_TEMPLATE_MESSAGE = re.compile(r'data-i18n(?:-label)?="([^"]+)"')
-# What i18n.js translates by its own words in the pages: labels, hints, field messages.
+# t("…"), its literal possibly cut in several: t("Your page is a draft: " + "Publish it…").
+APP_MESSAGE = re.compile(r"""\bt\(\s*("[^"]+"(?:\s*\+\s*"[^"]*")*|'[^']+')""")
+LITERAL = re.compile(r""""([^"]*)"|'([^']*)'""")
+# The editor's section nouns, counted in words by formatPlural (t(noun), t(`${noun}s`)).
+SECTION_NOUN = re.compile(r'\bnoun: "([^"]+)"')
+APP_FRAGMENT_MESSAGE = re.compile(r'data-i18n(?:-label)?="([^"]+)"')
+# What the templates translate by variable (_forms.html's labels, hints, field messages), read
+# from the pages rendered in English.
 APP_FIELD_WORDS = re.compile(
     r'<label for="[^"]+">([^<]+)</label>|<p id="[^"]+-hint" class="hint">([^<]+)</p>'
     r'|data-(?:missing|invalid|too-short|mismatch)="([^"]+)"')
-TRANSLATED_APP_PAGES = ("/signin", "/signup")
+APP = ROOT / "app" / "static" / "app"
 
 
-def app_messages(client):
-    """The app's messages: `t("…")` in its modules, `data-i18n…="…"` in its templates, and the
-    field words of the pages translated so far."""
+def app_pages(portfolio_id):
+    return ("/signin", "/signup", "/app", "/app/account", f"/app/portfolios/{portfolio_id}",
+            f"/app/portfolios/{portfolio_id}/stats")
+
+
+def signed_in_browser(app, auth_client):
+    browser = app.test_client()
+    browser.set_cookie("access_token_cookie", auth_client.tokens["access_token"])
+    return browser
+
+
+def app_messages(app, auth_client, portfolio_factory):
+    """The app's messages: `t("…")` in its modules and templates, `data-i18n…="…"` in its static
+    fragments, and the field words of every page."""
     found = set()
-    for path in (ROOT / "app" / "static" / "app").glob("*.js"):
-        found |= {match[1] for match in APP_MESSAGE.findall(path.read_text(encoding="utf-8"))}
-    for path in (ROOT / "app" / "templates" / "app").glob("*.html"):
-        found |= set(APP_TEMPLATE_MESSAGE.findall(path.read_text(encoding="utf-8")))
-    for path in TRANSLATED_APP_PAGES:
-        page_html = client.get(path).get_data(as_text=True)
-        found |= {html.unescape(word).strip() for groups in APP_FIELD_WORDS.findall(page_html)
+    for path in [*APP.glob("*.js"), *(ROOT / "app" / "templates" / "app").glob("*.html")]:
+        found |= {"".join("".join(groups) for groups in LITERAL.findall(match))
+                  for match in APP_MESSAGE.findall(path.read_text(encoding="utf-8"))}
+    for noun in SECTION_NOUN.findall((APP / "editor-fields.js").read_text(encoding="utf-8")):
+        found |= {noun, f"{noun}s"}
+    for path in (APP / "fragments").glob("*.html"):
+        found |= set(APP_FRAGMENT_MESSAGE.findall(path.read_text(encoding="utf-8")))
+    browser = signed_in_browser(app, auth_client)
+    for path in app_pages(portfolio_factory()["id"]):
+        response = (browser if path.startswith("/app") else app.test_client()).get(path)
+        assert response.status_code == 200, path
+        found |= {html.unescape(word).strip() for groups in
+                  APP_FIELD_WORDS.findall(response.get_data(as_text=True))
                   for word in groups if word}
     return found
 
 
-def test_every_app_message_is_in_the_french_catalogue(client):
-    messages = app_messages(client)
-    assert {"Sign in", "Password", "Enter your password.", "Signing in…"} <= messages
-    catalogue = json.loads((ROOT / "app" / "static" / "app" / "i18n" / "fr.json")
-                           .read_text(encoding="utf-8"))
+def test_every_app_message_is_in_the_french_catalogue(app, auth_client, portfolio_factory):
+    messages = app_messages(app, auth_client, portfolio_factory)
+    assert {"Sign in", "Password", "Enter your password.", "Signing in…", "Your portfolios",
+            "New portfolio", "Give your portfolio a title."} <= messages
+    catalogue = json.loads((APP / "i18n" / "fr.json").read_text(encoding="utf-8"))
     missing = messages - {key for key, value in catalogue.items() if value}
     assert not missing, f"missing from app/static/app/i18n/fr.json: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("headers, cookie, expected", [
+    ({"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}, None, "fr"),
+    ({"Accept-Language": "de-DE,en;q=0.5"}, None, "en"),
+    ({"Accept-Language": "fr"}, "en", "en"),
+    ({}, "fr", "fr"),
+    ({}, "xx", "en"),
+])
+def test_the_app_page_language_from_the_switch_and_accept_language(client, headers, cookie,
+                                                                   expected):
+    if cookie:
+        client.set_cookie("vitrine-language", cookie)
+    response = client.get("/signin", headers=headers)
+    page_html = response.get_data(as_text=True)
+    assert f'<html lang="{expected}" data-language="{expected}">' in page_html
+    assert ("<h1>Se connecter</h1>" in page_html) == (expected == "fr")
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_the_signed_in_pages_follow_the_account_setting(app, auth_client):
+    auth_client.patch("/api/v1/auth/me", json={"language": "fr"})
+    browser = signed_in_browser(app, auth_client)
+    browser.set_cookie("vitrine-language", "en")
+    page_html = browser.get("/app", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr" data-language="fr">' in page_html
+    assert "<h1>Vos portfolios</h1>" in page_html and "Tableau de bord · Vitrine" in page_html
+    # A setting the app does not speak (German portfolios by default): the browser's choice.
+    auth_client.patch("/api/v1/auth/me", json={"language": "de"})
+    assert '<html lang="en"' in browser.get("/app/account").get_data(as_text=True)

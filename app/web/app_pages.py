@@ -17,6 +17,8 @@
 Every signed-in page extends `signed_in.html` (header with the navigation, the notification bell's
 `#notification-bell` and the sign-out button, run by `shell.js`); the others extend `base.html`.
 The pages hold no data of the account: the modules fetch it from /api/v1, which decides.
+Their words are in the app's language, chosen per request by app_language.py (the account's
+setting, the switch's cookie, Accept-Language) and rendered as `<html lang data-language>`.
 
 Signed in or not: the session is in cookies (app/session_cookies.py). A signed-in page asked by a
 browser that cannot be signed in — no valid access cookie and no refresh cookie — redirects to
@@ -33,11 +35,27 @@ from flask_jwt_extended import current_user
 from .. import session_cookies
 from ..services import ai, notifications, oauth, portfolios, publishing
 from ..services.visibility import AUDIENCES, portfolio_view
-from . import rendering
+from . import app_language, rendering
 from .security_headers import allow_same_origin_framing
 
 bp = Blueprint("app_pages", __name__)
 DASHBOARD = "/app"
+# Templates render their words in the request's app language (app_language.py): `{{ t("…") }}`,
+# a global so that imported macros (_forms.html) have it too.
+bp.add_app_template_global(app_language.t, "t")
+
+
+@bp.context_processor
+def page_language():
+    """`<html lang>` and the `data-language` i18n.js reads: the pages never flash English."""
+    return {"language": app_language.request_language()}
+
+
+@bp.after_request
+def vary_by_language(response):
+    """The pages' words depend on the session, the switch's cookie and Accept-Language."""
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
 
 
 def safe_next(target):

@@ -54,3 +54,42 @@ def test_the_account_setting_follows_the_person(page, browser, live_server):
         expect(other_page.locator("html")).to_have_attribute("lang", "fr")
     finally:
         other.close()
+
+
+def test_dashboard_and_account_in_french_without_an_english_flash(browser, live_server):
+    context, page = french_page(browser, live_server)
+    try:
+        register(page)
+        # The server's HTML is French already: nothing English shows before the modules run.
+        served = page.request.get("/app").text()
+        assert '<html lang="fr" data-language="fr">' in served
+        assert "<h1>Vos portfolios</h1>" in served and "<title>Tableau de bord · Vitrine" in served
+        assert "Your portfolios" not in served
+        page.goto("/app")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vos portfolios")
+        expect(page.get_by_role("status").first).to_have_text("0 portfolio.")
+        expect(page.get_by_role("heading", name="Créez votre premier portfolio")).to_be_visible()
+        page.get_by_role("button", name="Nouveau portfolio").click()
+        dialog = page.get_by_role("dialog", name="Nouveau portfolio")
+        dialog.get_by_role("button", name="Créer le portfolio").click()
+        # The field error the app shows is French; the label stays visible.
+        expect(dialog.get_by_text("Donnez un titre à votre portfolio.")).to_be_visible()
+        dialog.get_by_label("Titre").fill("Candidatures data")
+        dialog.get_by_role("button", name="Créer le portfolio").click()
+        page.wait_for_url("**/app/portfolios/*")
+        page.goto("/app")
+        card = page.get_by_role("listitem").filter(has_text="Candidatures data")
+        expect(card.get_by_text("Brouillon")).to_be_visible()
+        expect(card.get_by_role("link", name="Modifier « Candidatures data »")).to_be_visible()
+        expect(card.get_by_role("button", name="Supprimer « Candidatures data »")).to_be_visible()
+
+        served = page.request.get("/app/account").text()
+        assert '<html lang="fr"' in served and "<h1>Compte</h1>" in served
+        page.goto("/app/account")
+        expect(page.get_by_role("heading", name="Vos informations")).to_be_visible()
+        expect(page.get_by_label("Nom complet")).to_have_value("Ada Lovelace")
+        expect(page.locator("#two-factor-status")).to_contain_text("Désactivée")
+        page.get_by_role("button", name="Se déconnecter partout").click()
+        expect(page.get_by_role("dialog", name="Se déconnecter partout ?")).to_be_visible()
+    finally:
+        context.close()

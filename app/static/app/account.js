@@ -7,6 +7,8 @@
  */
 import { api, download } from "./api.js";
 import { announce, busy, confirmAction, handleSubmit, showError } from "./dom.js";
+import { formatPlural } from "./format.js";
+import { t } from "./i18n.js";
 import { currentUser, signOutEverywhere, updateUser } from "./session.js";
 
 const nameForm = document.getElementById("name-form");
@@ -63,10 +65,10 @@ function showTwoFactor(user) {
   if (!twoFactor.setup.hidden || !twoFactor.recovery.hidden) return;
   const left = user.recovery_codes_left;
   twoFactor.status.textContent = user.two_factor_enabled
-    ? `On: signing in with your password also asks for a code from your authenticator app. ` +
-      `${left} recovery code${left === 1 ? "" : "s"} left.`
-    : "Off: your password alone signs you in. Add a code from an app on your phone, so that a " +
-      "stolen password is not enough.";
+    ? `${t("On: signing in with your password also asks for a code from your authenticator "
+      + "app.")} ${formatPlural(left, t("recovery code left."), t("recovery codes left."))}`
+    : t("Off: your password alone signs you in. Add a code from an app on your phone, so that a "
+      + "stolen password is not enough.");
   document.getElementById("two-factor-start-area").hidden =
     user.two_factor_enabled || !user.has_password;
   reveal("two-factor-needs-password", !user.has_password && !user.two_factor_enabled);
@@ -75,12 +77,12 @@ function showTwoFactor(user) {
 
 handleSubmit(nameForm, async ({ full_name }) => {
   await updateUser({ full_name });
-  announce("Your name is saved.");
+  announce(t("Your name is saved."));
 }, { busyLabel: "Saving…" });
 
 const resend = document.getElementById("resend-verification");
 resend?.addEventListener("click", () => {
-  busy(resend, () => api.post("/auth/verify-email/resend"), "Sending…")
+  busy(resend, () => api.post("/auth/verify-email/resend"), t("Sending…"))
     .then(({ message }) => announce(message), (error) => showError(error));
 });
 
@@ -95,7 +97,7 @@ if (addressForm) {
 handleSubmit(passwordForm, async (values) => {
   await api.post("/auth/password", values);
   passwordForm.reset();
-  announce("Password changed. Your other devices are signed out.");
+  announce(t("Password changed. Your other devices are signed out."));
 }, { busyLabel: "Changing…" });
 
 twoFactor.start.addEventListener("click", async () => {
@@ -131,8 +133,8 @@ handleSubmit(twoFactor.enableForm, async ({ code }) => {
     item.append(text);
     return item;
   }));
-  twoFactor.status.textContent = "On: from now on, signing in with your password also asks for " +
-                                 "a code from your authenticator app.";
+  twoFactor.status.textContent = t("On: from now on, signing in with your password also asks "
+                                   + "for a code from your authenticator app.");
   twoFactor.recovery.hidden = false;
   document.getElementById("recovery-title").focus();
 }, { busyLabel: "Checking…" });
@@ -159,36 +161,37 @@ handleSubmit(twoFactor.disableForm, async (values) => {
   await api.post("/auth/2fa/disable", values);
   twoFactor.disableForm.reset();
   await currentUser({ reload: true }).then(show);
-  announce("Two-factor sign-in is off.");
+  announce(t("Two-factor sign-in is off."));
 }, { busyLabel: "Turning off…" });
 
 if (mailsForm) {
   handleSubmit(mailsForm, async (_values, form) => {
     await updateUser({ mail_notifications: new FormData(form).getAll("mail_notifications") });
-    announce("Your mail settings are saved.");
+    announce(t("Your mail settings are saved."));
   }, { busyLabel: "Saving…" });
 }
 
 document.getElementById("export-data").addEventListener("click", (event) => {
-  busy(event.currentTarget, () => download("/auth/me/export"), "Preparing your export…")
-    .then(() => announce("Your export is downloading."), (error) => showError(error));
+  busy(event.currentTarget, () => download("/auth/me/export"), t("Preparing your export…"))
+    .then(() => announce(t("Your export is downloading.")), (error) => showError(error));
 });
 
 document.getElementById("sign-out-everywhere").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   const confirmed = await confirmAction({
-    title: "Sign out everywhere?",
-    message: "Every device and browser signed in to your account is signed out, this one too.",
-    confirmLabel: "Sign out everywhere",
+    title: t("Sign out everywhere?"),
+    message: t("Every device and browser signed in to your account is signed out, this one too."),
+    confirmLabel: t("Sign out everywhere"),
   });
   if (confirmed) busy(button, signOutEverywhere).catch((error) => showError(error));
 });
 
 handleSubmit(deleteForm, async (values) => {
   const confirmed = await confirmAction({
-    title: "Delete your account?",
-    message: "Your portfolios, their pages, documents, links and statistics are deleted for good.",
-    confirmLabel: "Delete my account",
+    title: t("Delete your account?"),
+    message: t("Your portfolios, their pages, documents, links and statistics are deleted for "
+      + "good."),
+    confirmLabel: t("Delete my account"),
   });
   if (!confirmed) return;
   await api.delete("/auth/me", { json: values });
@@ -196,6 +199,6 @@ handleSubmit(deleteForm, async (values) => {
 }, { busyLabel: "Deleting…" });
 
 currentUser().then(show, (error) => {
-  document.getElementById("account-status").textContent = "Your account could not be loaded.";
+  document.getElementById("account-status").textContent = t("Your account could not be loaded.");
   showError(error);
 });

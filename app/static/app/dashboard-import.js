@@ -12,8 +12,11 @@ import { ApiError, upload } from "./api.js";
 import { slot } from "./dom.js";
 import { SECTIONS } from "./editor-fields.js";
 import { formatPlural } from "./format.js";
+import { t } from "./i18n.js";
 
-const SOURCES = { json_resume: "a JSON Resume file", linkedin: "your LinkedIn data export" };
+const SOURCES = {
+  json_resume: t("a JSON Resume file"), linkedin: t("your LinkedIn data export"),
+};
 
 /** The section the API names `name` (as the document or its URLs do: "links" or
  * "profile-links"), or undefined. */
@@ -29,8 +32,8 @@ function countsInWords(sections) {
     .sort(([one], [other]) => order(one) - order(other))
     .map(([name, count]) => {
       const section = sectionNamed(name);
-      return section ? formatPlural(count, section.noun)
-        : `${name.replaceAll(/[_-]/g, " ")}: ${formatPlural(count, "item")}`;
+      return section ? formatPlural(count, t(section.noun), t(`${section.noun}s`))
+        : `${name.replaceAll(/[_-]/g, " ")}: ${formatPlural(count, t("item"), t("items"))}`;
     });
 }
 
@@ -82,11 +85,13 @@ export function mountImport({ dialog, opener, onImported }) {
 
   const imported = (portfolio) => {
     const { source, sections = {}, warnings = [] } = portfolio.import || {};
-    slot(summary, "summary-title").textContent = `“${portfolio.title}” is ready`;
+    slot(summary, "summary-title").textContent =
+      t("“{title}” is ready", { title: portfolio.title });
     const counts = countsInWords(sections);
+    const from = SOURCES[source] || t("your file");
     slot(summary, "summary-source").textContent = counts.length
-      ? `Imported from ${SOURCES[source] || "your file"}, as a draft only you can see:`
-      : `Nothing to import was found in ${SOURCES[source] || "your file"}, apart from your profile.`;
+      ? t("Imported from {source}, as a draft only you can see:", { source: from })
+      : t("Nothing to import was found in {source}, apart from your profile.", { source: from });
     slot(summary, "counts").replaceChildren(...listItems(counts));
     slot(summary, "warnings").replaceChildren(...listItems(warnings));
     slot(summary, "warnings-block").hidden = warnings.length === 0;
@@ -98,7 +103,7 @@ export function mountImport({ dialog, opener, onImported }) {
   async function send(file) {
     if (sending) return;
     sending = true;
-    slot(progress, "progress-text").textContent = `Sending “${file.name}”…`;
+    slot(progress, "progress-text").textContent = t("Sending “{name}”…", { name: file.name });
     const bar = slot(progress, "progress-bar");
     bar.value = 0;
     show("send");
@@ -107,7 +112,9 @@ export function mountImport({ dialog, opener, onImported }) {
     try {
       const portfolio = await upload("/portfolios/import", form, { onProgress: (fraction) => {
         bar.value = fraction;
-        if (fraction === 1) slot(progress, "progress-text").textContent = `Reading “${file.name}”…`;
+        if (fraction === 1) {
+          slot(progress, "progress-text").textContent = t("Reading “{name}”…", { name: file.name });
+        }
       } });
       imported(portfolio);
       onImported(portfolio);
@@ -116,7 +123,7 @@ export function mountImport({ dialog, opener, onImported }) {
       if (problem?.kind === "signed-out") return;
       if (!(problem instanceof ApiError)) console.error(problem);
       if (problem instanceof ApiError) refused(problem.message, problem.fieldErrors);
-      else refused("Something went wrong on this page. Reload it and try again.");
+      else refused(t("Something went wrong on this page. Reload it and try again."));
       input.focus();
     } finally {
       sending = false;
@@ -140,7 +147,7 @@ export function mountImport({ dialog, opener, onImported }) {
     event.preventDefault();
     if (sending) return;  // one import at a time
     if (files.length > 1) {
-      refused("Drop one file at a time.");
+      refused(t("Drop one file at a time."));
       return;
     }
     // On the summary too: a file dropped there is the next import.

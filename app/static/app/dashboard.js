@@ -9,6 +9,7 @@ import {
 } from "./dom.js";
 import { mountImport } from "./dashboard-import.js";
 import { formatCount, formatDateTime, formatPlural, formatRelative } from "./format.js";
+import { t } from "./i18n.js";
 
 const list = document.getElementById("portfolio-list");
 const status = document.getElementById("portfolios-status");
@@ -21,7 +22,7 @@ const editorUrl = (portfolio) => `/app/portfolios/${portfolio.id}`;
 
 /** The words for a portfolio's state: visitors see nothing of a draft. */
 function stateOf(portfolio) {
-  return portfolio.is_private ? "Draft" : "Published";
+  return portfolio.is_private ? t("Draft") : t("Published");
 }
 
 async function showViews(portfolio, target) {
@@ -54,7 +55,7 @@ function card(portfolio) {
   // Each action's accessible name says which portfolio it acts on ("Delete “CV 2026”").
   for (const name of ["edit-name", "view-name", "duplicate-name", "delete-name"]) {
     const label = slot(item, name);
-    if (label) label.textContent = ` “${portfolio.title}”`;
+    if (label) label.textContent = ` ${t("“{title}”", { title: portfolio.title })}`;
   }
   showViews(portfolio, slot(item, "views"));
   return item;
@@ -63,7 +64,7 @@ function card(portfolio) {
 function render() {
   list.replaceChildren(...[...portfolios.values()].map(card));
   emptyState.hidden = portfolios.size > 0;
-  status.textContent = `${formatPlural(portfolios.size, "portfolio")}.`;
+  status.textContent = `${formatPlural(portfolios.size, t("portfolio"), t("portfolios"))}.`;
 }
 
 async function load() {
@@ -73,30 +74,31 @@ async function load() {
     for (const portfolio of data) portfolios.set(portfolio.id, portfolio);
     render();
   } catch (error) {
-    status.textContent = "Your portfolios could not be loaded.";
+    status.textContent = t("Your portfolios could not be loaded.");
     showError(error);
   }
 }
 
 async function duplicate(portfolio, button) {
   const copy = await busy(button, () => api.post(`/portfolios/${portfolio.id}/duplicate`),
-                          "Duplicating…");
+                          t("Duplicating…"));
   await load();
-  announce(`“${portfolio.title}” duplicated as “${copy.title}”.`);
+  announce(t("“{title}” duplicated as “{copy}”.",
+             { title: portfolio.title, copy: copy.title }));
 }
 
 async function remove(portfolio, button) {
   const confirmed = await confirmAction({
-    title: `Delete “${portfolio.title}”?`,
-    message: "Its page, documents, history, statistics and recruiter links are deleted too. "
-      + "This cannot be undone.",
-    confirmLabel: "Delete portfolio",
+    title: t("Delete “{title}”?", { title: portfolio.title }),
+    message: t("Its page, documents, history, statistics and recruiter links are deleted too. "
+      + "This cannot be undone."),
+    confirmLabel: t("Delete portfolio"),
   });
   if (!confirmed) return;
-  await busy(button, () => api.delete(`/portfolios/${portfolio.id}`), "Deleting…");
+  await busy(button, () => api.delete(`/portfolios/${portfolio.id}`), t("Deleting…"));
   portfolios.delete(portfolio.id);
   render();
-  announce(`“${portfolio.title}” deleted.`);
+  announce(t("“{title}” deleted.", { title: portfolio.title }));
   document.getElementById("new-portfolio").focus();
 }
 
@@ -119,7 +121,7 @@ dialog.querySelector("[data-action=close]").addEventListener("click", () => dial
 handleSubmit(form, async ({ title, template }) => {
   const portfolio = await api.post("/portfolios", { title, template });
   location.assign(editorUrl(portfolio));
-}, { busyLabel: "Creating…" });
+}, { busyLabel: t("Creating…") });
 
 mountImport({
   dialog: document.getElementById("import-dialog"),

@@ -13,6 +13,7 @@
  * `name`s) are shown the same way.
  */
 import { ApiError } from "./api.js";
+import { t } from "./i18n.js";
 
 const FIELD_ERROR_CLASS = "field-error";
 // Which data-* attribute words a failed browser check (ValidityState flag → dataset key).
@@ -155,7 +156,7 @@ export function showError(error, form = null) {
   if (error?.name === "AbortError" || error?.kind === "signed-out") return;
   if (!(error instanceof ApiError)) console.error(error);
   const message = error instanceof ApiError ? error.message
-    : "Something went wrong on this page. Reload it and try again.";
+    : t("Something went wrong on this page. Reload it and try again.");
   if (!form) {
     announce(message, { tone: "error" });
     return;
@@ -193,7 +194,7 @@ export function handleSubmit(form, action, { busyLabel } = {}) {
  * Ask before doing something that cannot be undone. Resolves true when confirmed; Escape and
  * "Cancel" (which has the focus first) resolve false.
  */
-export function confirmAction({ title, message, confirmLabel = "Confirm" }) {
+export function confirmAction({ title, message, confirmLabel = t("Confirm") }) {
   const dialog = document.getElementById("confirm-dialog");
   document.getElementById("confirm-dialog-title").textContent = title;
   document.getElementById("confirm-dialog-message").textContent = message;

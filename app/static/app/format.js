@@ -1,10 +1,14 @@
-/** Dates and numbers as people read them, in the browser's language. */
+/** Dates and numbers as people read them, in the app's language (`<html lang>`, i18n.js). */
+import { t } from "./i18n.js";
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium",
-                                                            timeStyle: "short" });
-const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-const numberFormat = new Intl.NumberFormat();
+const locale = document.documentElement.lang || undefined;
+
+const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium",
+                                                         timeStyle: "short" });
+const relativeFormat = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+const numberFormat = new Intl.NumberFormat(locale);
+const pluralRules = new Intl.PluralRules(locale);
 const UNITS = [["year", 31_536_000], ["month", 2_592_000], ["week", 604_800], ["day", 86_400],
                ["hour", 3_600], ["minute", 60]];
 
@@ -23,7 +27,7 @@ export function formatRelative(iso, now = Date.now()) {
   if (!iso) return "";
   const seconds = (new Date(iso).getTime() - now) / 1000;
   const unit = UNITS.find(([, size]) => Math.abs(seconds) >= size);
-  return unit ? relativeFormat.format(Math.round(seconds / unit[1]), unit[0]) : "just now";
+  return unit ? relativeFormat.format(Math.round(seconds / unit[1]), unit[0]) : t("just now");
 }
 
 /** "1,234". */
@@ -31,7 +35,7 @@ export function formatCount(number) {
   return numberFormat.format(number);
 }
 
-/** "1 view", "12 views", "2 diplomas". */
+/** "1 view", "12 views", "2 diplomas"; the words are in the app's language (French: "0 vue"). */
 export function formatPlural(count, word, plural = `${word}s`) {
-  return `${formatCount(count)} ${count === 1 ? word : plural}`;
+  return `${formatCount(count)} ${pluralRules.select(count) === "one" ? word : plural}`;
 }

@@ -1,33 +1,23 @@
 /**
- * The app's language: the one chosen with the header's switch (kept in this browser and, when
- * signed in, as the account's `language`), else the account's setting once known, else the
- * browser's own languages (what it sends as Accept-Language). English is the messages' own
- * language; other languages have a catalogue, app/static/app/i18n/<language>.json, English
- * message → translation.
+ * The app's language, chosen by the server (app/web/app_language.py) and rendered as
+ * `<html lang data-language>`: the account's setting when signed in, else the header switch's
+ * choice kept in this browser's `vitrine-language` cookie, else the browser's Accept-Language.
+ * The server renders the templates' words in it; this module translates the rest — the
+ * modules' messages, `t("Signing in…")`, and the static fragments they insert, whose marked
+ * elements `translate(fragment)` fills: `data-i18n="Sign in"` replaces the element's text,
+ * `data-i18n-label` its aria-label; field labels, hints and field messages by their own words.
  *
- * Templates mark what to translate: `data-i18n="Sign in"` replaces the element's text; the
- * field messages of _forms.html (`data-missing`, `data-invalid`, ...) and labels are
- * translated by their own words. Modules call `t("Signing in…")`. API error messages stay
- * English (they are for developers); the field errors the app shows are its own, translated.
+ * English is the messages' own language; another language has a catalogue,
+ * app/static/app/i18n/<language>.json (English message → translation), the same the server
+ * reads. API error messages stay English (they are for developers); the field errors the app
+ * shows are its own, translated.
  */
 export const LANGUAGES = { en: "English", fr: "Français" };
-const STORAGE_KEY = "vitrine-language";
+const COOKIE = "vitrine-language";
 const FIELD_MESSAGES = ["missing", "invalid", "tooShort", "mismatch"];
 
-function browserLanguage() {
-  for (const tag of navigator.languages || [navigator.language]) {
-    const base = (tag || "").slice(0, 2).toLowerCase();
-    if (base in LANGUAGES) return base;
-  }
-  return "en";
-}
-
-function storedLanguage() {
-  const stored = localStorage.getItem(STORAGE_KEY);
-  return stored in LANGUAGES ? stored : null;
-}
-
-export const language = storedLanguage() || browserLanguage();
+export const language = document.documentElement.dataset.language in LANGUAGES
+  ? document.documentElement.dataset.language : "en";
 
 async function loadCatalogue(chosen) {
   if (chosen === "en") return {};
@@ -35,19 +25,21 @@ async function loadCatalogue(chosen) {
     const response = await fetch(new URL(`i18n/${chosen}.json`, import.meta.url));
     return response.ok ? await response.json() : {};
   } catch {
-    return {}; // offline or blocked: the app stays usable in English
+    return {}; // offline or blocked: the modules' messages stay English
   }
 }
 
 const catalogue = await loadCatalogue(language);
 
-/** `message` (English) in the app's language; English when the catalogue lacks it. */
-export function t(message) {
-  return catalogue[message] || message;
+/** `message` (English) in the app's language; English when the catalogue lacks it. Its
+ * `{name}` placeholders take `values.name`: t("“{title}” deleted.", { title }). */
+export function t(message, values = {}) {
+  return (catalogue[message] || message).replaceAll(/\{(\w+)\}/g,
+    (placeholder, name) => (name in values ? String(values[name]) : placeholder));
 }
 
-/** Translates the marked elements under `root` (the page, or a fragment just inserted). */
-export function translate(root = document) {
+/** Translates the marked elements of a static fragment just inserted under `root`. */
+export function translate(root) {
   for (const element of root.querySelectorAll("[data-i18n]")) {
     element.textContent = t(element.dataset.i18n);
   }
@@ -65,11 +57,16 @@ export function translate(root = document) {
   }
 }
 
-/** Makes the account's setting this browser's language (a reload when it differs). */
+function keep(chosen) {
+  document.cookie = `${COOKIE}=${chosen}; path=/; max-age=31536000; samesite=lax`;
+}
+
+/** The account's setting, once the user is loaded: a page the server rendered in another
+ * language (its access cookie had expired) reloads in the account's. */
 export function adoptAccountLanguage(accountLanguage) {
-  if (accountLanguage in LANGUAGES && !storedLanguage()) {
-    localStorage.setItem(STORAGE_KEY, accountLanguage);
-    if (accountLanguage !== language) location.reload();
+  if (accountLanguage in LANGUAGES && accountLanguage !== language) {
+    keep(accountLanguage);
+    location.reload();
   }
 }
 
@@ -77,7 +74,7 @@ export function adoptAccountLanguage(accountLanguage) {
 export function languageSwitch(select, onChoose = async () => {}) {
   select.value = language;
   select.addEventListener("change", async () => {
-    localStorage.setItem(STORAGE_KEY, select.value);
+    keep(select.value);
     try {
       await onChoose(select.value);
     } finally {
@@ -86,8 +83,5 @@ export function languageSwitch(select, onChoose = async () => {}) {
   });
 }
 
-document.documentElement.lang = language;
-document.title = document.title.split(" · ").map((part) => t(part)).join(" · ");
-translate();
 const select = document.getElementById("language-switch");
 if (select && !select.hasAttribute("data-account")) languageSwitch(select);

@@ -11,6 +11,7 @@ import uPlot from "../vendor/uplot-1.6.32/uPlot.esm.js";
 import { api } from "./api.js";
 import { cloneTemplate, showError, slot } from "./dom.js";
 import { formatCount, formatPlural } from "./format.js";
+import { t } from "./i18n.js";
 
 const PERIODS = ["7", "30", "90"];
 const DEFAULT_PERIOD = "30";
@@ -22,11 +23,12 @@ const status = document.getElementById("stats-status");
 const content = document.getElementById("stats-content");
 const chartBox = document.getElementById("stats-chart");
 const portfolioId = root.dataset.portfolioId;
-const countryNames = new Intl.DisplayNames(undefined, { type: "region" });
+const locale = document.documentElement.lang;
+const countryNames = new Intl.DisplayNames(locale, { type: "region" });
 // Days are UTC days: shown as such, never shifted by the browser's time zone.
-const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-const tickFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric",
-                                                        timeZone: "UTC" });
+const dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+const tickFormat = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric",
+                                                     timeZone: "UTC" });
 const DAY_SECONDS = 86_400;
 // The x axis steps by whole days: 1, 2, a week, two weeks, a month.
 const DAY_STEPS = [1, 2, 7, 14, 30].map((days) => days * DAY_SECONDS);
@@ -36,7 +38,7 @@ let loading = null;
 const dayTime = (day) => Date.parse(`${day}T00:00:00Z`);
 
 function countryName(code) {
-  if (!code) return "Unknown";
+  if (!code) return t("Unknown");
   try {
     return countryNames.of(code) || code;
   } catch {
@@ -44,12 +46,17 @@ function countryName(code) {
   }
 }
 
+const viewsInWords = (count) => formatPlural(count, t("view"), t("views"));
+const downloadsInWords = (count) => formatPlural(count, t("download"), t("downloads"));
+
 function trendWords({ change_percent: change }, days) {
-  const period = `the previous ${days} days`;
-  if (change === null || change === undefined) return `No views in ${period} to compare with.`;
-  if (change === 0) return `The same as ${period}.`;
+  if (change === null || change === undefined) {
+    return t("No views in the previous {days} days to compare with.", { days });
+  }
+  if (change === 0) return t("The same as the previous {days} days.", { days });
   const rounded = formatCount(Math.round(Math.abs(change)));
-  return change > 0 ? `▲ ${rounded}% more than ${period}.` : `▼ ${rounded}% fewer than ${period}.`;
+  return change > 0 ? t("▲ {rounded}% more than the previous {days} days.", { rounded, days })
+    : t("▼ {rounded}% fewer than the previous {days} days.", { rounded, days });
 }
 
 function breakdownRows(name, entries) {
@@ -103,19 +110,21 @@ function drawChart(stats) {
            { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000],
                    values: (self, ticks) => ticks.map(formatCount) }],
     series: [
-      { label: "Day",
+      { label: t("Day"),
         value: (self, seconds) => (seconds === null ? "" : dayFormat.format(seconds * 1000)) },
-      { label: "Views", stroke: cssColour("--brand"), width: 2, points: { show: days.length <= 31 } },
-      { label: "Downloads", stroke: cssColour("--warning-ink"), width: 2, dash: [6, 4],
+      { label: t("Views"), stroke: cssColour("--brand"), width: 2,
+        points: { show: days.length <= 31 } },
+      { label: t("Downloads"), stroke: cssColour("--warning-ink"), width: 2, dash: [6, 4],
         points: { show: days.length <= 31 } },
     ],
   };
   const data = [days.map((day) => dayTime(day.date) / 1000), days.map((day) => day.views),
                 days.map((day) => day.downloads)];
   chart = new uPlot(options, data, chartBox);
-  chartBox.setAttribute("aria-label", `Chart of page views and downloads per day over the last `
-    + `${stats.days} days: ${formatPlural(stats.total_views, "view")} and `
-    + `${formatPlural(stats.downloads, "download")} in all. The table below has each day's numbers.`);
+  chartBox.setAttribute("aria-label", t("Chart of page views and downloads per day over the last "
+    + "{days} days: {views} and {downloads} in all. The table below has each day's numbers.", {
+    days: stats.days, views: viewsInWords(stats.total_views),
+    downloads: downloadsInWords(stats.downloads) }));
 }
 
 function show(stats, portfolio) {
@@ -129,9 +138,9 @@ function show(stats, portfolio) {
   content.hidden = false;
   if (!visited) {
     slot(content, "empty-message").textContent = portfolio.is_private
-      ? "Your page is a draft: only recruiters you sent a link to can open it. Publish it from "
-        + "the editor to let anyone with its address read it."
-      : `Nobody has opened your page in the last ${stats.days} days.`;
+      ? t("Your page is a draft: only recruiters you sent a link to can open it. Publish it from "
+        + "the editor to let anyone with its address read it.")
+      : t("Nobody has opened your page in the last {days} days.", { days: stats.days });
     return;
   }
   document.getElementById("stats-days").replaceChildren(...dayRows(stats.by_day));
@@ -145,16 +154,16 @@ function show(stats, portfolio) {
 async function load(days, portfolio) {
   loading?.abort();
   loading = new AbortController();
-  status.textContent = "Loading the statistics…";
+  status.textContent = t("Loading the statistics…");
   try {
     const stats = await api.get(`/portfolios/${portfolioId}/stats?days=${days}`,
                                 { signal: loading.signal });
     show(stats, portfolio);
-    status.textContent = `Last ${days} days: ${formatPlural(stats.total_views, "view")}, `
-      + `${formatPlural(stats.downloads, "download")}.`;
+    status.textContent = t("Last {days} days: {views}, {downloads}.", {
+      days, views: viewsInWords(stats.total_views), downloads: downloadsInWords(stats.downloads) });
   } catch (error) {
     if (error.name === "AbortError") return;
-    status.textContent = "The statistics could not be loaded.";
+    status.textContent = t("The statistics could not be loaded.");
     showError(error);
   }
 }
@@ -169,12 +178,13 @@ async function start() {
   try {
     portfolio = await api.get(`/portfolios/${portfolioId}`);
   } catch (error) {
-    status.textContent = "The statistics could not be loaded.";
+    status.textContent = t("The statistics could not be loaded.");
     showError(error);
     return;
   }
-  document.getElementById("stats-title").textContent = `Statistics of ${portfolio.title}`;
-  document.title = `Statistics of ${portfolio.title} · Vitrine`;
+  const title = t("Statistics of {title}", { title: portfolio.title });
+  document.getElementById("stats-title").textContent = title;
+  document.title = `${title} · Vitrine`;
   const pageLink = document.getElementById("stats-page-link");
   pageLink.href = `/p/${portfolio.slug}`;
   pageLink.hidden = portfolio.is_private;
