@@ -195,6 +195,25 @@ def test_the_word_export_headings_in_french(auth_client, portfolio_factory):
             if entry.get("heading")} <= titles
 
 
+def test_the_word_export_body_in_french(auth_client, portfolio_factory):
+    created = portfolio_factory(title="Camille", full=True, language="fr")
+    document = Document(io.BytesIO(
+        auth_client.get(f"{API}/{created['id']}/export.docx").data))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    # Labels, types, levels, durations and dates from the catalogue and Babel.
+    assert "Mention: Mention très bien" in text and "Difficultés: Missing data" in text
+    assert "Site web: insa-lyon.fr" in text or "Site web: www.insa-lyon.fr" in text
+    assert "Identifiant du certificat: AWS-CCP-123456" in text
+    assert "60 heures" in text and "Master" in text
+    assert "Python (Expert" in text and "Kubernetes (Intermédiaire" in text
+    assert "sept. 2022" in text and "aujourd’hui" in text
+    # The demo's own text is English: only Vitrine's words are looked for.
+    for english in ("Grade:", "Website:", "Credential ID:", "Credential:", "Challenges:"):
+        assert english not in text, english
+    assert not re.search(r"\d hours|(Intermediate|Advanced|Beginner)[;)]", text)
+    assert document.core_properties.language == "fr"
+
+
 # --- the catalogues -------------------------------------------------------------------------
 
 def extracted_messages():

@@ -9,6 +9,9 @@ never the other way).
 Real Word structure so the document stays editable: Title and Subtitle styles, Heading 1 per
 section and Heading 2 per item, List Bullet paragraphs, and hyperlinks as w:hyperlink elements
 with external relationships (only http(s) and mailto). Documents (proofs) are not embedded.
+
+Its words (labels, types, levels, dates) are in the portfolio's `language`, from the published
+pages' catalogue (app/translations; babel.cfg extracts this module's N_ marks too).
 """
 import io
 import re
@@ -23,9 +26,10 @@ from flask import Response
 
 from ..services.visibility import portfolio_view
 from .rendering.formatting import (
-    AVAILABILITY_LABELS, document_title, format_date, format_number, format_period, http_url, network_label,
-    paragraphs, type_label, url_display,
+    availability_label, document_title, format_date, format_number, format_period, http_url,
+    network_label, paragraphs, skill_level_label, translate, type_label, url_display,
 )
+from .rendering.i18n import N_
 from .rendering.page_model import build_page
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -55,19 +59,21 @@ def render_portfolio_docx(view):
     _add_hyperlink_style(document)
     profile = view.get("profile") or {}
     name = profile.get("display_name") or view.get("title") or "Portfolio"
+    language = view.get("language")
     document.core_properties.title = _clean(document_title(name, view.get("title")))
     document.core_properties.author = _clean(name)
+    document.core_properties.language = language or ""
 
     _text(_paragraph(document, TITLE), name)
     if profile.get("title"):
         _text(_paragraph(document, SUBTITLE), profile["title"])
     if profile.get("headline"):
         _text(_paragraph(document), profile["headline"], italic=True)
-    _contact_line(document, profile)
+    _contact_line(document, profile, language)
 
     for section in _sections(view):
         _text(_paragraph(document, HEADING_1), section["heading"])
-        _SECTION_WRITERS[section["name"]](document, section)
+        _SECTION_WRITERS[section["name"]](document, section, language)
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
@@ -92,79 +98,82 @@ def _details(*values):
 
 def _entry_of(title, details=(), period="", notes=(), text=(), bullets=(), facts=(), links=()):
     """What an item shows, in order: `notes` are short lines, `facts` (label, value) pairs and
-    `links` (label, URL) pairs; empty values are dropped when written."""
+    `links` (label, URL) pairs, their labels catalogue ids; empty values are dropped when
+    written."""
     return {"title": title, "details": _details(*details, period), "notes": notes,
             "text": text, "bullets": bullets, "facts": facts, "links": links}
 
 
-def _experience(item):
+def _experience(item, language):
     return _entry_of(
         item.get("role"), (item.get("organisation"), item.get("location"),
-                           type_label(item.get("type"))),
-        format_period(item.get("start_date"), item.get("end_date"), item.get("current")),
+                           type_label(item.get("type"), language)),
+        format_period(item.get("start_date"), item.get("end_date"), item.get("current"),
+                      language=language),
         notes=(item.get("organisation_summary"),), text=(item.get("description"),),
-        bullets=item.get("achievements") or (), links=(("Website", item.get("url")),))
+        bullets=item.get("achievements") or (), links=((N_("Website"), item.get("url")),))
 
 
-def _diploma(item):
+def _diploma(item, language):
     return _entry_of(
         item.get("title"), (item.get("institution"), item.get("field"),
-                            type_label(item.get("level"))),
-        format_period(item.get("start_date"), item.get("end_date")),
+                            type_label(item.get("level"), language)),
+        format_period(item.get("start_date"), item.get("end_date"), language=language),
         text=(item.get("description"),), bullets=item.get("courses") or (),
-        facts=(("Grade", item.get("grade")),), links=(("Website", item.get("url")),))
+        facts=((N_("Grade"), item.get("grade")),), links=((N_("Website"), item.get("url")),))
 
 
-def _certification(item):
+def _certification(item, language):
     return _entry_of(
         item.get("name"), (item.get("issuer"),),
-        format_period(item.get("issued_date"), item.get("expiry_date")),
-        facts=(("Credential ID", item.get("credential_id")),),
-        links=(("Credential", item.get("credential_url")),))
+        format_period(item.get("issued_date"), item.get("expiry_date"), language=language),
+        facts=((N_("Credential ID"), item.get("credential_id")),),
+        links=((N_("Credential"), item.get("credential_url")),))
 
 
-def _training(item):
+def _training(item, language):
     hours = item.get("hours")
     return _entry_of(
-        item.get("title"), (item.get("provider"), type_label(item.get("type")),
-                            f"{format_number(hours)} hours" if hours else None),
-        format_period(item.get("start_date"), item.get("end_date")))
+        item.get("title"), (item.get("provider"), type_label(item.get("type"), language),
+                            translate(N_("%(hours)s hours"), language)
+                            % {"hours": format_number(hours)} if hours else None),
+        format_period(item.get("start_date"), item.get("end_date"), language=language))
 
 
-def _project(item):
+def _project(item, language):
     return _entry_of(
         item.get("name"), (item.get("organisation"), item.get("role"),
-                           type_label(item.get("type"))),
-        format_period(item.get("start_date"), item.get("end_date")),
+                           type_label(item.get("type"), language)),
+        format_period(item.get("start_date"), item.get("end_date"), language=language),
         notes=(item.get("summary"),), text=(item.get("description"),),
         bullets=item.get("features") or (),
-        facts=(("Technologies", ", ".join(item.get("technologies") or ())),
-               ("Challenges", item.get("challenges"))),
-        links=(("Code", item.get("repository_url")), ("Demo", item.get("demo_url")),
-               ("Video", item.get("video_url"))))
+        facts=((N_("Technologies"), ", ".join(item.get("technologies") or ())),
+               (N_("Challenges"), item.get("challenges"))),
+        links=((N_("Code"), item.get("repository_url")), (N_("Demo"), item.get("demo_url")),
+               (N_("Video"), item.get("video_url"))))
 
 
-def _volunteer(item):
+def _volunteer(item, language):
     return _entry_of(
         item.get("role") or item.get("organisation"),
         (item.get("organisation") if item.get("role") else None,),
-        format_period(item.get("start_date"), item.get("end_date")),
+        format_period(item.get("start_date"), item.get("end_date"), language=language),
         text=(item.get("description"),), bullets=item.get("achievements") or (),
-        links=(("Website", item.get("url")),))
+        links=((N_("Website"), item.get("url")),))
 
 
-def _award(item):
-    return _entry_of(item.get("title"), (item.get("awarder"),), format_date(item.get("date")),
-                     text=(item.get("description"),))
+def _award(item, language):
+    return _entry_of(item.get("title"), (item.get("awarder"),),
+                     format_date(item.get("date"), language), text=(item.get("description"),))
 
 
-def _publication(item):
+def _publication(item, language):
     return _entry_of(item.get("name"), (item.get("publisher"),),
-                     format_date(item.get("release_date")), text=(item.get("description"),),
-                     links=(("Link", item.get("url")),))
+                     format_date(item.get("release_date"), language),
+                     text=(item.get("description"),), links=((N_("Link"), item.get("url")),))
 
 
-def _reference(item):
+def _reference(item, language):
     return _entry_of(item.get("name"), (item.get("position"), item.get("contact")),
                      text=(item.get("reference"),))
 
@@ -176,7 +185,7 @@ _ENTRY_FORMATTERS = {
 }
 
 
-def _entry(document, entry):
+def _entry(document, entry, language):
     _text(_paragraph(document, HEADING_2), entry["title"] or "")
     if entry["details"]:
         _text(_paragraph(document), SEPARATOR.join(entry["details"]), italic=True)
@@ -188,56 +197,56 @@ def _entry(document, entry):
         _text(_paragraph(document, LIST_BULLET), bullet)
     for label, value in entry["facts"]:
         if value:
-            _labelled(_paragraph(document), label, value)
+            _labelled(_paragraph(document), translate(label, language), value)
     links = [(label, url) for label, url in entry["links"] if http_url(url)]
     if links:
         paragraph = _paragraph(document)
         for index, (label, url) in enumerate(links):
-            _text(paragraph, (SEPARATOR if index else "") + f"{label}: ")
+            _text(paragraph, (SEPARATOR if index else "") + f"{translate(label, language)}: ")
             _hyperlink(paragraph, http_url(url), url_display(url))
 
 
 # --- the sections: about, items, and compact ones (a line per item or group) -------------------
 
-def _about_section(document, section):
+def _about_section(document, section, language):
     _free_text(document, section["entries"][0]["bio"])
 
 
-def _items_section(document, section):
+def _items_section(document, section, language):
     """Each item as an entry (see `_entry`), by its section's formatter."""
     formatter = _ENTRY_FORMATTERS[section["name"]]
     for item in section["entries"]:
-        _entry(document, formatter(item))
+        _entry(document, formatter(item, language), language)
 
 
-def _links_section(document, section):
+def _links_section(document, section, language):
     for link in section["entries"]:
         if http_url(link.get("url")):
             paragraph = _paragraph(document)
-            _text(paragraph, f"{link.get('label') or network_label(link.get('network'))}: ",
-                  bold=True)
+            label = link.get("label") or network_label(link.get("network"), language)
+            _text(paragraph, f"{label}: ", bold=True)
             _hyperlink(paragraph, http_url(link["url"]), url_display(link["url"]))
 
 
-def _skill_text(skill):
-    details = _details((skill.get("level") or "").capitalize(),
+def _skill_text(skill, language):
+    details = _details(skill_level_label(skill.get("level"), language),
                        ", ".join(skill.get("keywords") or ()))
     return f"{skill.get('name')} ({'; '.join(details)})" if details else skill.get("name")
 
 
-def _skills_section(document, section):
+def _skills_section(document, section, language):
     """One line per category ("Frameworks: Flask (Advanced), React"), as the page groups them."""
     for group in section["skill_groups"]:
         _labelled(_paragraph(document), group["label"],
-                  ", ".join(_skill_text(skill) for skill in group["skills"]))
+                  ", ".join(_skill_text(skill, language) for skill in group["skills"]))
 
 
-def _languages_section(document, section):
-    for language in section["entries"]:
-        _labelled(_paragraph(document), language.get("name"), language.get("fluency"))
+def _languages_section(document, section, language):
+    for spoken in section["entries"]:
+        _labelled(_paragraph(document), spoken.get("name"), spoken.get("fluency"))
 
 
-def _interests_section(document, section):
+def _interests_section(document, section, language):
     for interest in section["entries"]:
         _labelled(_paragraph(document), interest.get("name"),
                   ", ".join(interest.get("keywords") or ()))
@@ -286,13 +295,13 @@ def _free_text(document, text):
             _text(paragraph, line)
 
 
-def _contact_line(document, profile):
+def _contact_line(document, profile, language):
     """Location, e-mail (a mailto link), phone and availability — each only if the view holds
     it (`portfolio_view` leaves contact details out for audiences that may not see them)."""
     email = profile.get("email")
     parts = [(text, url) for text, url in (
         (profile.get("location"), None), (email, f"mailto:{email}"), (profile.get("phone"), None),
-        (AVAILABILITY_LABELS.get(profile.get("availability")), None)) if text]
+        (availability_label(profile.get("availability"), language), None)) if text]
     if not parts:
         return
     paragraph = _paragraph(document)
