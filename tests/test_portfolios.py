@@ -387,6 +387,20 @@ def test_skill_references_must_point_at_items_of_this_portfolio(auth_client, por
     assert good.status_code == 201
 
 
+def test_a_write_leaves_dereferencing_on_in_its_thread_even_when_refused(
+        auth_client, portfolio_factory):
+    """write() checks and encodes the document without MongoEngine's dereferencing: the test
+    client runs the request in this thread, where references must load again afterwards."""
+    from app.models import User
+    portfolio = portfolio_factory(full=True)
+    refused = auth_client.patch(f"{API}/{portfolio['id']}", json={
+        "skills": [{"name": "Go", "project_ids": [str(ObjectId())]}]})
+    assert refused.status_code == 422
+    assert auth_client.patch(f"{API}/{portfolio['id']}", json={"title": "Kept"}).status_code \
+        == 200
+    assert isinstance(Portfolio.objects.get(id=portfolio["id"]).owner, User)
+
+
 def test_deleting_an_item_removes_skill_references_to_it(auth_client, portfolio_factory):
     portfolio = portfolio_factory(full=True)
     project_id = portfolio["projects"][0]["id"]
