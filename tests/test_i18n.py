@@ -5,6 +5,7 @@ import html
 import io
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -246,13 +247,42 @@ APP_MESSAGE = re.compile(r"""\bt\(\s*("[^"]+"(?:\s*\+\s*"[^"]*")*|'[^']+')""")
 LITERAL = re.compile(r""""([^"]*)"|'([^']*)'""")
 # The editor's section nouns, counted in words by formatPlural (t(noun), t(`${noun}s`)).
 SECTION_NOUN = re.compile(r'\bnoun: "([^"]+)"')
-APP_FRAGMENT_MESSAGE = re.compile(r'data-i18n(?:-label)?="([^"]+)"')
 # What the templates translate by variable (_forms.html's labels, hints, field messages), read
 # from the pages rendered in English.
 APP_FIELD_WORDS = re.compile(
     r'<label for="[^"]+">([^<]+)</label>|<p id="[^"]+-hint" class="hint">([^<]+)</p>'
     r'|data-(?:missing|invalid|too-short|mismatch)="([^"]+)"')
 APP = ROOT / "app" / "static" / "app"
+
+
+class FragmentWords(HTMLParser):
+    """What i18n.js's translate() looks up in a static fragment: its texts and the attributes
+    it translates, by their own words."""
+    ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "data-missing", "data-invalid",
+                  "data-too-short", "data-mismatch")
+
+    def __init__(self):
+        super().__init__()
+        self.words = set()
+
+    def keep(self, text):
+        words = " ".join((text or "").split())
+        if re.search(r"[A-Za-z]", words):
+            self.words.add(words)
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in self.ATTRIBUTES:
+                self.keep(value)
+
+    def handle_data(self, data):
+        self.keep(data)
+
+
+def fragment_words(path):
+    parser = FragmentWords()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.words
 
 
 def app_pages(portfolio_id):
@@ -267,7 +297,7 @@ def signed_in_browser(app, auth_client):
 
 
 def app_messages(app, auth_client, portfolio_factory):
-    """The app's messages: `t("…")` in its modules and templates, `data-i18n…="…"` in its static
+    """The app's messages: `t("…")` in its modules and templates, the words of its static
     fragments, and the field words of every page."""
     found = set()
     for path in [*APP.glob("*.js"), *(ROOT / "app" / "templates" / "app").glob("*.html")]:
@@ -276,7 +306,7 @@ def app_messages(app, auth_client, portfolio_factory):
     for noun in SECTION_NOUN.findall((APP / "editor-fields.js").read_text(encoding="utf-8")):
         found |= {noun, f"{noun}s"}
     for path in (APP / "fragments").glob("*.html"):
-        found |= set(APP_FRAGMENT_MESSAGE.findall(path.read_text(encoding="utf-8")))
+        found |= fragment_words(path)
     browser = signed_in_browser(app, auth_client)
     for path in app_pages(portfolio_factory()["id"]):
         response = (browser if path.startswith("/app") else app.test_client()).get(path)

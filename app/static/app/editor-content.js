@@ -29,6 +29,7 @@ import {
   problemsOf, visibilityField,
 } from "./editor-fields.js";
 import { mountItemProofs, mountPhoto } from "./editor-proofs.js";
+import { t } from "./i18n.js";
 
 const REWRITING_SOURCES = new Set(["undo", "redo", "replace"]);
 
@@ -114,7 +115,7 @@ function showVisibility(badge, value) {
   badge.dataset.visibility = visibility.value;
   badge.querySelector("use").setAttribute("href", `#icon-${visibility.value}`);
   setText(slot(badge, "badge-word"), visibility.label);
-  badge.title = `Seen by ${visibility.hint}`;
+  badge.title = t("Seen by {whom}", { whom: visibility.hint });
 }
 
 /** The fields of other sections that point at items of `section` (skills' proven-by ids). */
@@ -171,7 +172,7 @@ function itemEditor(section, item, { session, edit, move, remove, notice, tools 
       setText(slot(element, "name"), name);
       setText(slot(element, "detail"), itemDetail(section, current));
       for (const label of ["up-name", "down-name", "delete-name"]) {
-        setText(slot(element, label), `“${name}”`);
+        setText(slot(element, label), t("“{title}”", { title: name }));
       }
       showVisibility(slot(element, "badge"), current.visibility);
       up.disabled = index === 0;
@@ -189,8 +190,8 @@ function sectionEditor(section, session, notice, tools) {
   heading.id = `section-${section.field}`;
   heading.textContent = section.heading;
   element.setAttribute("aria-labelledby", heading.id);
-  slot(element, "add-label").textContent = `Add ${section.noun}`;
-  slot(element, "empty").textContent = `No ${section.noun} yet.`;
+  slot(element, "add-label").textContent = t("Add {noun}", { noun: t(section.noun) });
+  slot(element, "empty").textContent = t("No {noun} yet.", { noun: t(section.noun) });
   slot(element, "note-text").textContent = section.note || "";
   slot(element, "note").hidden = !section.note;
   const list = slot(element, "items");
@@ -216,7 +217,8 @@ function sectionEditor(section, session, notice, tools) {
       const editor = editors.get(id);
       const button = offset < 0 ? editor.up : editor.down;
       (button.disabled ? (offset < 0 ? editor.down : editor.up) : button).focus();
-      announce(`“${itemName(section, reordered[to])}” is now ${to + 1} of ${reordered.length}.`);
+      announce(t("“{name}” is now {place} of {count}.", {
+        name: itemName(section, reordered[to]), place: to + 1, count: reordered.length }));
     },
     remove(id) {
       const portfolio = session.portfolio;
@@ -236,9 +238,12 @@ function sectionEditor(section, session, notice, tools) {
       const next = editors.get(items()[Math.min(index, items().length - 1)]?.id);
       (next?.toggle || element.querySelector("[data-action=add]")).focus();
       const files = (portfolio.proofs || []).filter((proof) => proof.item_id === id).length;
-      const noun = section.noun[0].toUpperCase() + section.noun.slice(1);
-      const trashed = files ? ` Its ${files === 1 ? "file" : `${files} files`} moved to the trash.` : "";
-      notice.show(`${noun} “${itemName(section, item)}” deleted.${trashed}`, () => {
+      const noun = t(section.noun);
+      const trashed = files === 1 ? ` ${t("Its file moved to the trash.")}`
+        : files ? ` ${t("Its {count} files moved to the trash.", { count: files })}` : "";
+      const deleted = t("{Noun} “{name}” deleted.", {
+        Noun: noun[0].toUpperCase() + noun.slice(1), name: itemName(section, item) });
+      notice.show(`${deleted}${trashed}`, () => {
         session.undo();
         editors.get(id)?.toggle.focus();
       });

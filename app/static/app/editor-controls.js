@@ -11,6 +11,7 @@
  */
 import { cloneTemplate, slot } from "./dom.js";
 import { VISIBILITIES, itemName, sectionOf } from "./editor-fields.js";
+import { t } from "./i18n.js";
 
 const INPUT_TYPES = { text: "text", email: "email", tel: "tel", url: "url", date: "text",
                       number: "number" };
@@ -151,7 +152,8 @@ function refsControl(field, id) {
   slot(element, "label").textContent = field.label;
   const list = slot(element, "list");
   const empty = slot(element, "empty");
-  empty.textContent = `Nothing to choose yet: add to “${section.heading}” first.`;
+  empty.textContent = t("Nothing to choose yet: add to “{heading}” first.",
+                        { heading: section.heading });
   const boxes = () => [...list.querySelectorAll("input[type=checkbox]")];
   return {
     element,

@@ -12,23 +12,24 @@
  * `improve`: free text the AI assistant offers to improve (editor-ai.js): the headline and
  * every textarea (the bio, descriptions…).
  */
+import { t } from "./i18n.js";
 
 export const VISIBILITIES = [
-  { value: "public", label: "Public", hint: "everyone who opens the page" },
-  { value: "recruiter", label: "Recruiter", hint: "only people with a recruiter link" },
-  { value: "private", label: "Private", hint: "only you" },
+  { value: "public", label: t("Public"), hint: t("everyone who opens the page") },
+  { value: "recruiter", label: t("Recruiter"), hint: t("only people with a recruiter link") },
+  { value: "private", label: t("Private"), hint: t("only you") },
 ];
 
 /** Who sees an item: every section's items have it, public unless the section says otherwise
  * (`defaultVisibility`: references, which name someone else, are private). */
 export function visibilityField(section) {
-  return { name: "visibility", label: "Who sees it", kind: "visibility",
+  return { name: "visibility", label: t("Who sees it"), kind: "visibility",
            default: section.defaultVisibility || "public" };
 }
 
 const PARTIAL_DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
-const DATE_WORDS = "Use YYYY, YYYY-MM or YYYY-MM-DD.";
-const LINES_HINT = "One per line.";
+const DATE_WORDS = t("Use YYYY, YYYY-MM or YYYY-MM-DD.");
+const LINES_HINT = t("One per line.");
 
 const text = (name, label, max, extra = {}) => ({ name, label, kind: "text", max, ...extra });
 const required = (name, label, max, extra = {}) => text(name, label, max, { required: true, ...extra });
@@ -36,34 +37,36 @@ const textarea = (name, label, max, extra = {}) => ({ name, label, kind: "textar
                                                      improve: true, ...extra });
 const lines = (name, label, max) => ({ name, label, kind: "lines", max, hint: LINES_HINT });
 const url = (name, label, extra = {}) => ({ name, label, kind: "url", max: 2048, ...extra });
-const date = (name, label) => ({ name, label, kind: "date", hint: "Like 2024 or 2024-09." });
+const date = (name, label) => ({ name, label, kind: "date", hint: t("Like 2024 or 2024-09.") });
 const choice = (name, label, choices) => ({ name, label, kind: "choice", choices });
 const refs = (name, label, section) => ({ name, label, kind: "refs", section });
 // When a dated item started and ended: side by side in its form.
-const PERIOD = [date("start_date", "Start"), date("end_date", "End")];
+const PERIOD = [date("start_date", t("Start")), date("end_date", t("End"))];
 
 const AVAILABILITIES = [
-  ["internship", "Open to internships"], ["job", "Open to job offers"],
-  ["freelance", "Available for freelance work"], ["apprenticeship", "Looking for an apprenticeship"],
-  ["not_available", "Not available at the moment"],
+  ["internship", t("Open to internships")], ["job", t("Open to job offers")],
+  ["freelance", t("Available for freelance work")],
+  ["apprenticeship", t("Looking for an apprenticeship")],
+  ["not_available", t("Not available at the moment")],
 ];
 
 export const PORTFOLIO_FIELDS = [
-  required("title", "Portfolio name", 120, {
-    hint: "For you: it names the portfolio on your dashboard." }),
+  required("title", t("Portfolio name"), 120, {
+    hint: t("For you: it names the portfolio on your dashboard.") }),
 ];
 
 export const PROFILE_FIELDS = [
-  text("display_name", "Display name", 120, { hint: "The name at the top of your page." }),
-  text("title", "Title", 200, { hint: "What you do or want to do, e.g. “Data engineer”." }),
-  text("headline", "Headline", 300, { hint: "One sentence under your name.", improve: true }),
-  textarea("bio", "Bio", 5000, { hint: "A few lines about you. A blank line starts a paragraph." }),
-  text("location", "Location", 200),
-  { name: "email", label: "Email", kind: "email", max: 254 },
-  { name: "phone", label: "Phone", kind: "tel", max: 40 },
-  { name: "contact_visibility", label: "Who sees the contact details", kind: "visibility",
+  text("display_name", t("Display name"), 120, { hint: t("The name at the top of your page.") }),
+  text("title", t("Title"), 200, { hint: t("What you do or want to do, e.g. “Data engineer”.") }),
+  text("headline", t("Headline"), 300, { hint: t("One sentence under your name."), improve: true }),
+  textarea("bio", t("Bio"), 5000, {
+    hint: t("A few lines about you. A blank line starts a paragraph.") }),
+  text("location", t("Location"), 200),
+  { name: "email", label: t("Email"), kind: "email", max: 254 },
+  { name: "phone", label: t("Phone"), kind: "tel", max: 40 },
+  { name: "contact_visibility", label: t("Who sees the contact details"), kind: "visibility",
     default: "recruiter" },
-  choice("availability", "Availability", AVAILABILITIES),
+  choice("availability", t("Availability"), AVAILABILITIES),
 ];
 
 /** The sections, in the order the content pane shows them. `field` is the portfolio's key,
@@ -71,178 +74,184 @@ export const PROFILE_FIELDS = [
  * `defaultVisibility` a new item's when not public, `note` a line shown under the heading. */
 export const SECTIONS = [
   {
-    field: "links", api: "profile-links", heading: "Links", noun: "link", nameField: "network",
+    field: "links", api: "profile-links", heading: t("Links"), noun: "link", nameField: "network",
     detailFields: ["url"], proofs: false,
     fields: [
-      required("network", "Network", 40, { hint: "GitHub, LinkedIn, Website…", suggestions: [
+      required("network", t("Network"), 40, { hint: t("GitHub, LinkedIn, Website…"), suggestions: [
         "GitHub", "GitLab", "LinkedIn", "X", "Mastodon", "Bluesky", "Website", "Blog", "YouTube",
         "Stack Overflow", "Behance", "Dribbble", "Medium", "Instagram", "ORCID", "Kaggle"] }),
-      url("url", "Address", { required: true, hint: "Starting with https://" }),
-      text("label", "Label", 120, { hint: "Shown instead of the address (optional)." }),
+      url("url", t("Address"), { required: true, hint: t("Starting with https://") }),
+      text("label", t("Label"), 120, { hint: t("Shown instead of the address (optional).") }),
     ],
   },
   {
-    field: "experiences", api: "experiences", heading: "Experience", noun: "experience",
+    field: "experiences", api: "experiences", heading: t("Experience"), noun: "experience",
     nameField: "role", detailFields: ["organisation", "start_date"], proofs: true,
     fields: [
-      required("role", "Role", 200),
-      text("organisation", "Organisation", 200),
-      text("organisation_summary", "About the organisation", 500, {
-        hint: "What it does, in a line: “Non-profit AI research institute”." }),
-      url("url", "Organisation’s website"),
-      choice("type", "Type", [["job", "Job"], ["internship", "Internship"],
-                              ["apprenticeship", "Apprenticeship"], ["freelance", "Freelance"],
-                              ["volunteer", "Volunteering"]]),
-      text("location", "Location", 200),
+      required("role", t("Role"), 200),
+      text("organisation", t("Organisation"), 200),
+      text("organisation_summary", t("About the organisation"), 500, {
+        hint: t("What it does, in a line: “Non-profit AI research institute”.") }),
+      url("url", t("Organisation’s website")),
+      choice("type", t("Type"), [["job", t("Job")], ["internship", t("Internship")],
+                              ["apprenticeship", t("Apprenticeship")],
+                              ["freelance", t("Freelance")],
+                              ["volunteer", t("Volunteering")]]),
+      text("location", t("Location"), 200),
       ...PERIOD,
-      { name: "current", label: "I still work here", kind: "checkbox" },
-      textarea("description", "Description", 5000),
-      lines("achievements", "Achievements", 500),
+      { name: "current", label: t("I still work here"), kind: "checkbox" },
+      textarea("description", t("Description"), 5000),
+      lines("achievements", t("Achievements"), 500),
     ],
   },
   {
-    field: "diplomas", api: "diplomas", heading: "Education", noun: "diploma", nameField: "title",
+    field: "diplomas", api: "diplomas", heading: t("Education"), noun: "diploma",
+    nameField: "title",
     detailFields: ["institution", "end_date"], proofs: true,
     fields: [
-      required("title", "Diploma", 200),
-      text("institution", "School or university", 200),
-      choice("level", "Level", [["high_school", "High school"], ["associate", "Associate degree"],
-                                ["bachelor", "Bachelor’s"], ["master", "Master’s"],
-                                ["doctorate", "Doctorate"], ["other", "Other"]]),
-      text("field", "Field of study", 200),
+      required("title", t("Diploma"), 200),
+      text("institution", t("School or university"), 200),
+      choice("level", t("Level"), [["high_school", t("High school")],
+                                   ["associate", t("Associate degree")],
+                                ["bachelor", t("Bachelor’s")], ["master", t("Master’s")],
+                                ["doctorate", t("Doctorate")], ["other", t("Other")]]),
+      text("field", t("Field of study"), 200),
       ...PERIOD,
-      text("grade", "Grade", 200),
-      textarea("description", "Description", 5000),
-      lines("courses", "Courses", 200),
-      url("url", "School’s website"),
+      text("grade", t("Grade"), 200),
+      textarea("description", t("Description"), 5000),
+      lines("courses", t("Courses"), 200),
+      url("url", t("School’s website")),
     ],
   },
   {
-    field: "projects", api: "projects", heading: "Projects", noun: "project", nameField: "name",
+    field: "projects", api: "projects", heading: t("Projects"), noun: "project", nameField: "name",
     detailFields: ["summary"], proofs: true,
     fields: [
-      required("name", "Name", 200),
-      choice("type", "Type", [["academic", "Academic project"], ["personal", "Personal project"],
-                              ["professional", "Professional project"]]),
-      text("summary", "Summary", 500, { hint: "One sentence." }),
-      text("role", "Your role", 200),
-      text("organisation", "Organisation", 200, {
-        hint: "Who it was for or with: a company, a course, a club." }),
+      required("name", t("Name"), 200),
+      choice("type", t("Type"), [["academic", t("Academic project")],
+                                 ["personal", t("Personal project")],
+                              ["professional", t("Professional project")]]),
+      text("summary", t("Summary"), 500, { hint: t("One sentence.") }),
+      text("role", t("Your role"), 200),
+      text("organisation", t("Organisation"), 200, {
+        hint: t("Who it was for or with: a company, a course, a club.") }),
       ...PERIOD,
-      textarea("description", "Description", 10000),
-      lines("technologies", "Technologies", 60),
-      lines("features", "Features", 500),
-      textarea("challenges", "Challenges", 5000),
-      url("repository_url", "Code repository"),
-      url("demo_url", "Demo"),
-      url("video_url", "Video"),
+      textarea("description", t("Description"), 10000),
+      lines("technologies", t("Technologies"), 60),
+      lines("features", t("Features"), 500),
+      textarea("challenges", t("Challenges"), 5000),
+      url("repository_url", t("Code repository")),
+      url("demo_url", t("Demo")),
+      url("video_url", t("Video")),
     ],
   },
   {
-    field: "certifications", api: "certifications", heading: "Certifications",
+    field: "certifications", api: "certifications", heading: t("Certifications"),
     noun: "certification", nameField: "name", detailFields: ["issuer", "issued_date"],
     proofs: true,
     fields: [
-      required("name", "Name", 200),
-      text("issuer", "Issuer", 200),
-      date("issued_date", "Issued"),
-      date("expiry_date", "Expires"),
-      text("credential_id", "Credential ID", 200),
-      url("credential_url", "Credential address"),
+      required("name", t("Name"), 200),
+      text("issuer", t("Issuer"), 200),
+      date("issued_date", t("Issued")),
+      date("expiry_date", t("Expires")),
+      text("credential_id", t("Credential ID"), 200),
+      url("credential_url", t("Credential address")),
     ],
   },
   {
-    field: "trainings", api: "trainings", heading: "Trainings", noun: "training",
+    field: "trainings", api: "trainings", heading: t("Trainings"), noun: "training",
     nameField: "title", detailFields: ["provider", "end_date"], proofs: true,
     fields: [
-      required("title", "Title", 200),
-      text("provider", "Provider", 200),
-      choice("type", "Type", [["online_course", "Online course"], ["workshop", "Workshop"],
-                              ["bootcamp", "Bootcamp"], ["other", "Other"]]),
+      required("title", t("Title"), 200),
+      text("provider", t("Provider"), 200),
+      choice("type", t("Type"), [["online_course", t("Online course")], ["workshop", t("Workshop")],
+                              ["bootcamp", t("Bootcamp")], ["other", t("Other")]]),
       ...PERIOD,
-      { name: "hours", label: "Hours", kind: "number", min: 0, max: 100000 },
+      { name: "hours", label: t("Hours"), kind: "number", min: 0, max: 100000 },
     ],
   },
   {
-    field: "skills", api: "skills", heading: "Skills", noun: "skill", nameField: "name",
+    field: "skills", api: "skills", heading: t("Skills"), noun: "skill", nameField: "name",
     detailFields: ["level"], proofs: true,
     fields: [
-      required("name", "Name", 100),
-      choice("category", "Category", [["language", "Language"], ["framework", "Framework"],
-                                      ["tool", "Tool"], ["soft_skill", "Soft skill"],
-                                      ["other", "Other"]]),
-      choice("level", "Level", [["beginner", "Beginner"], ["intermediate", "Intermediate"],
-                                ["advanced", "Advanced"], ["expert", "Expert"]]),
-      textarea("justification", "How you use it", 2000),
-      lines("keywords", "Keywords", 60),
-      refs("project_ids", "Proven by projects", "projects"),
-      refs("certification_ids", "Proven by certifications", "certifications"),
-      refs("training_ids", "Proven by trainings", "trainings"),
+      required("name", t("Name"), 100),
+      choice("category", t("Category"), [["language", t("Language")], ["framework", t("Framework")],
+                                      ["tool", t("Tool")], ["soft_skill", t("Soft skill")],
+                                      ["other", t("Other")]]),
+      choice("level", t("Level"), [["beginner", t("Beginner")], ["intermediate", t("Intermediate")],
+                                ["advanced", t("Advanced")], ["expert", t("Expert")]]),
+      textarea("justification", t("How you use it"), 2000),
+      lines("keywords", t("Keywords"), 60),
+      refs("project_ids", t("Proven by projects"), "projects"),
+      refs("certification_ids", t("Proven by certifications"), "certifications"),
+      refs("training_ids", t("Proven by trainings"), "trainings"),
     ],
   },
   {
-    field: "languages", api: "languages", heading: "Languages", noun: "language",
+    field: "languages", api: "languages", heading: t("Languages"), noun: "language",
     nameField: "name", detailFields: ["fluency"], proofs: true,
     fields: [
-      required("name", "Language", 100),
-      text("fluency", "Fluency", 100, { hint: "In your words, or a CEFR level.", suggestions: [
+      required("name", t("Language"), 100),
+      text("fluency", t("Fluency"), 100, {
+        hint: t("In your words, or a CEFR level."), suggestions: [
         "Native speaker", "Bilingual", "Full professional proficiency",
         "Professional working proficiency", "Limited working proficiency", "Elementary",
         "C2", "C1", "B2", "B1", "A2", "A1"] }),
     ],
   },
   {
-    field: "volunteer", api: "volunteer", heading: "Volunteering", noun: "volunteer role",
+    field: "volunteer", api: "volunteer", heading: t("Volunteering"), noun: "volunteer role",
     nameField: "organisation", detailFields: ["role", "start_date"], proofs: true,
     fields: [
-      required("organisation", "Organisation", 200),
-      text("role", "Role", 200),
-      url("url", "Organisation’s website"),
+      required("organisation", t("Organisation"), 200),
+      text("role", t("Role"), 200),
+      url("url", t("Organisation’s website")),
       ...PERIOD,
-      textarea("description", "Description", 5000),
-      lines("achievements", "Achievements", 500),
+      textarea("description", t("Description"), 5000),
+      lines("achievements", t("Achievements"), 500),
     ],
   },
   {
-    field: "awards", api: "awards", heading: "Awards", noun: "award", nameField: "title",
+    field: "awards", api: "awards", heading: t("Awards"), noun: "award", nameField: "title",
     detailFields: ["awarder", "date"], proofs: true,
     fields: [
-      required("title", "Award", 200),
-      text("awarder", "Awarded by", 200),
-      date("date", "Date"),
-      textarea("description", "Description", 5000),
+      required("title", t("Award"), 200),
+      text("awarder", t("Awarded by"), 200),
+      date("date", t("Date")),
+      textarea("description", t("Description"), 5000),
     ],
   },
   {
-    field: "publications", api: "publications", heading: "Publications", noun: "publication",
+    field: "publications", api: "publications", heading: t("Publications"), noun: "publication",
     nameField: "name", detailFields: ["publisher", "release_date"], proofs: true,
     fields: [
-      required("name", "Title", 300),
-      text("publisher", "Publisher", 200, { hint: "The journal, conference, blog or publisher." }),
-      date("release_date", "Published"),
-      url("url", "Address"),
-      textarea("description", "Description", 5000),
+      required("name", t("Title"), 300),
+      text("publisher", t("Publisher"), 200, {
+        hint: t("The journal, conference, blog or publisher.") }),
+      date("release_date", t("Published")),
+      url("url", t("Address")),
+      textarea("description", t("Description"), 5000),
     ],
   },
   {
-    field: "interests", api: "interests", heading: "Interests", noun: "interest",
+    field: "interests", api: "interests", heading: t("Interests"), noun: "interest",
     nameField: "name", detailFields: [], proofs: false,
     fields: [
-      required("name", "Interest", 100),
-      lines("keywords", "Keywords", 60),
+      required("name", t("Interest"), 100),
+      lines("keywords", t("Keywords"), 60),
     ],
   },
   {
-    field: "references", api: "references", heading: "References", noun: "reference",
+    field: "references", api: "references", heading: t("References"), noun: "reference",
     nameField: "name", detailFields: ["position"], proofs: true, defaultVisibility: "private",
-    note: "A reference names someone else: each one is private, seen only by you, until you "
-      + "choose who sees it.",
+    note: t("A reference names someone else: each one is private, seen only by you, until you "
+      + "choose who sees it."),
     fields: [
-      required("name", "Name", 200),
-      text("position", "Position", 200, { hint: "Their role, and how they know you." }),
-      text("contact", "Contact", 200, { hint: "An email address or a phone number." }),
-      textarea("reference", "Reference", 5000, {
-        hint: "What they say about you, or a quote from their letter." }),
+      required("name", t("Name"), 200),
+      text("position", t("Position"), 200, { hint: t("Their role, and how they know you.") }),
+      text("contact", t("Contact"), 200, { hint: t("An email address or a phone number.") }),
+      textarea("reference", t("Reference"), 5000, {
+        hint: t("What they say about you, or a quote from their letter.") }),
     ],
   },
 ];
@@ -268,7 +277,7 @@ export function choiceLabel(field, value) {
 
 /** The item's name, or "New project" while it has none. */
 export function itemName(section, item) {
-  return item[section.nameField] || `New ${section.noun}`;
+  return item[section.nameField] || t("New {noun}", { noun: t(section.noun) });
 }
 
 /** A few words under the name: organisation, date, level… */
@@ -290,8 +299,9 @@ export function problemsOf(fields, values) {
   for (const field of fields) {
     const value = values[field.name];
     const empty = value === null || value === undefined || String(value).trim() === "";
-    if (field.required && empty) problems[field.name] = `Fill in the ${field.label.toLowerCase()}.`;
-    else if (field.kind === "date" && !empty && !PARTIAL_DATE.test(value)) {
+    if (field.required && empty) {
+      problems[field.name] = t("Fill in the {label}.", { label: field.label.toLowerCase() });
+    } else if (field.kind === "date" && !empty && !PARTIAL_DATE.test(value)) {
       problems[field.name] = DATE_WORDS;
     }
   }

@@ -10,6 +10,7 @@
  */
 import { api } from "./api.js";
 import { showError } from "./dom.js";
+import { t } from "./i18n.js";
 
 const REFRESH_DELAY_MS = 250;
 
@@ -49,7 +50,8 @@ export function mountPreview({ frame, switcher, portfolioId }) {
 
   switcher.addEventListener("change", () => {
     audience = switcher.querySelector("input:checked").value;
-    frame.title = `Preview of your page as ${audience === "owner" ? "you see it" : `a ${audience} visitor sees it`}`;
+    frame.title = audience === "owner" ? t("Preview of your page as you see it")
+      : t("Preview of your page as a {audience} visitor sees it", { audience: t(audience) });
     load({ keepScroll: false });
   });
 

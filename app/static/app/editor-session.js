@@ -34,6 +34,7 @@ import {
   applyChanges, changesUndoing, combineChanges, fieldsTouched, isEmpty, withoutFields,
 } from "./editor-changes.js";
 import { UndoHistory } from "./editor-undo.js";
+import { t } from "./i18n.js";
 
 const SAVE_DELAY_MS = 1000;
 const RETRY_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
@@ -192,13 +193,18 @@ export class EditorSession extends EventTarget {
   }
 
   get status() {
-    if (this.#conflict) return { state: "conflict", text: "Conflict" };
-    if (this.#retrying?.offline) return { state: "offline", text: "Offline — retrying" };
-    if (this.#retrying) return { state: "error", text: `Not saved: ${this.#retrying.message} Retrying…` };
-    if (this.#sending) return { state: "saving", text: "Saving…" };
-    if (this.#held.size) return { state: "error", text: `Not saved: ${this.#refusal}` };
-    if (this.hasUnsavedChanges) return { state: "unsaved", text: "Unsaved changes" };
-    return { state: "saved", text: "Saved" };
+    if (this.#conflict) return { state: "conflict", text: t("Conflict") };
+    if (this.#retrying?.offline) return { state: "offline", text: t("Offline — retrying") };
+    if (this.#retrying) {
+      return { state: "error",
+               text: t("Not saved: {reason} Retrying…", { reason: this.#retrying.message }) };
+    }
+    if (this.#sending) return { state: "saving", text: t("Saving…") };
+    if (this.#held.size) {
+      return { state: "error", text: t("Not saved: {reason}", { reason: this.#refusal }) };
+    }
+    if (this.hasUnsavedChanges) return { state: "unsaved", text: t("Unsaved changes") };
+    return { state: "saved", text: t("Saved") };
   }
 
   #edit(fields, source, group) {

@@ -33,6 +33,7 @@ import { mountPublish } from "./editor-publish.js";
 import { EditorSession } from "./editor-session.js";
 import { conflictQuestion, mountSaveStatus } from "./editor-status.js";
 import { createUndoNotice, mountUndoControls } from "./editor-undo.js";
+import { t } from "./i18n.js";
 
 // Changes after which the preview shows something else (an edit is seen once it is saved).
 const PREVIEW_SOURCES = new Set(["saved", "replace", "proofs"]);
@@ -61,7 +62,7 @@ async function start() {
   try {
     portfolio = await api.get(`/portfolios/${portfolioId}`);
   } catch (error) {
-    statusElement.textContent = "The portfolio could not be loaded.";
+    statusElement.textContent = t("The portfolio could not be loaded.");
     showError(error);
     return;
   }
@@ -104,7 +105,7 @@ async function start() {
   mountPanel(mountPublish, document.getElementById("publish-panel"), editor);
   mountPanel(mountHistory, document.getElementById("history-panel"), editor);
   if (assistant) mountPanel(mountDraftBox, document.getElementById("ai-start"), editor);
-  if (restored) announce("Your unsaved changes were restored.");
+  if (restored) announce(t("Your unsaved changes were restored."));
 }
 
 start();

@@ -3,9 +3,8 @@
  * `<html lang data-language>`: the account's setting when signed in, else the header switch's
  * choice kept in this browser's `vitrine-language` cookie, else the browser's Accept-Language.
  * The server renders the templates' words in it; this module translates the rest — the
- * modules' messages, `t("Signing in…")`, and the static fragments they insert, whose marked
- * elements `translate(fragment)` fills: `data-i18n="Sign in"` replaces the element's text,
- * `data-i18n-label` its aria-label; field labels, hints and field messages by their own words.
+ * modules' messages, `t("Signing in…")`, and the static fragments they insert
+ * (`translate(fragment)`, by their own words).
  *
  * English is the messages' own language; another language has a catalogue,
  * app/static/app/i18n/<language>.json (English message → translation), the same the server
@@ -14,7 +13,9 @@
  */
 export const LANGUAGES = { en: "English", fr: "Français" };
 const COOKIE = "vitrine-language";
-const FIELD_MESSAGES = ["missing", "invalid", "tooShort", "mismatch"];
+// What a fragment's elements say in their attributes: names, tips, examples, field messages.
+const TRANSLATED_ATTRIBUTES = ["aria-label", "title", "placeholder", "alt", "data-missing",
+  "data-invalid", "data-too-short", "data-mismatch"];
 
 export const language = document.documentElement.dataset.language in LANGUAGES
   ? document.documentElement.dataset.language : "en";
@@ -38,21 +39,18 @@ export function t(message, values = {}) {
     (placeholder, name) => (name in values ? String(values[name]) : placeholder));
 }
 
-/** Translates the marked elements of a static fragment just inserted under `root`. */
+/** Translates a static fragment just loaded (app/static/app/fragments/*.html, before anything
+ * of the person's is put in it): each text and each attribute the person reads or hears, by
+ * its own English words. */
 export function translate(root) {
-  for (const element of root.querySelectorAll("[data-i18n]")) {
-    element.textContent = t(element.dataset.i18n);
+  const texts = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+    const [, before, words, after] = node.data.match(/^(\s*)([\s\S]*?)(\s*)$/);
+    if (words) node.data = before + t(words.replaceAll(/\s+/g, " ")) + after;
   }
-  for (const element of root.querySelectorAll("[data-i18n-label]")) {
-    element.setAttribute("aria-label", t(element.dataset.i18nLabel));
-  }
-  // Text alone: a label wrapping its checkbox keeps it (such labels are marked instead).
-  for (const element of root.querySelectorAll(".field label, .field .hint")) {
-    if (!element.childElementCount) element.textContent = t(element.textContent.trim());
-  }
-  for (const input of root.querySelectorAll(".field input, .field textarea, .field select")) {
-    for (const key of FIELD_MESSAGES) {
-      if (input.dataset[key]) input.dataset[key] = t(input.dataset[key]);
+  for (const attribute of TRANSLATED_ATTRIBUTES) {
+    for (const element of root.querySelectorAll(`[${attribute}]`)) {
+      element.setAttribute(attribute, t(element.getAttribute(attribute)));
     }
   }
 }

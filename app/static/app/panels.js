@@ -4,14 +4,16 @@
  * every signed-in page's header).
  *
  * - Their HTML: each keeps its <template> elements in app/static/app/fragments/<name>.html;
- *   `loadFragment(name)` fetches it once per page and adds the templates to the document, for
- *   dom.js `cloneTemplate(id)`; `mountFragment(...)` fills the part's root with its first one.
+ *   `loadFragment(name)` fetches it once per page, translates it (i18n.js) and adds the
+ *   templates to the document, for dom.js `cloneTemplate(id)`; `mountFragment(...)` fills the
+ *   part's root with its first one.
  * - `sheet(panel, onOpen)`: the publish and history panels' button that opens a side sheet.
  * - `whenChanged(select, draw)`: draw a part of a panel again only when what it shows changed.
  * - `copyFrom(input)`: copy a link, or select it for the person to copy where the clipboard is
  *   not available (an insecure origin, a refused permission).
  */
 import { announce, cloneTemplate } from "./dom.js";
+import { t, translate } from "./i18n.js";
 
 const loading = new Map();
 
@@ -19,8 +21,10 @@ async function fetchFragment(name) {
   const response = await fetch(new URL(`fragments/${name}.html`, import.meta.url));
   if (!response.ok) throw new Error(`fragments/${name}.html answered ${response.status}`);
   const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
-  document.body.append(...[...parsed.querySelectorAll("template")]
-    .map((template) => document.importNode(template, true)));
+  const templates = [...parsed.querySelectorAll("template")]
+    .map((template) => document.importNode(template, true));
+  for (const template of templates) translate(template.content);
+  document.body.append(...templates);
 }
 
 /** Resolves once the templates of fragments/<name>.html are in the document. */
@@ -40,7 +44,7 @@ export async function mountFragment(root, { name, templateId, what }, ...loading
   try {
     [, ...loaded] = await Promise.all([loadFragment(name), ...loading]);
   } catch (error) {
-    root.textContent = `${what} could not be loaded. Reload the page to try again.`;
+    root.textContent = t("{what} could not be loaded. Reload the page to try again.", { what });
     console.error(error);
     return null;
   }
@@ -80,11 +84,11 @@ export function whenChanged(select, draw) {
 export async function copyFrom(input) {
   try {
     await navigator.clipboard.writeText(input.value);
-    announce("Link copied.");
+    announce(t("Link copied."));
   } catch {
     input.focus();
     input.select();
-    announce("This browser did not let Vitrine copy: the link is selected, press Ctrl+C "
-             + "(⌘C on a Mac) to copy it.", { tone: "error" });
+    announce(t("This browser did not let Vitrine copy: the link is selected, press Ctrl+C "
+               + "(⌘C on a Mac) to copy it."), { tone: "error" });
   }
 }
