@@ -7,7 +7,7 @@ import docx
 import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE
 
-from app.web.docx_export import DOCX_MIMETYPE
+from app.web.docx_export import DOCX_MIMETYPE, render_portfolio_docx
 from app.web.rendering import DEFAULT_HEADINGS
 from app.web.rendering.page_model import SKILL_CATEGORIES
 
@@ -16,7 +16,7 @@ CONTENT = {
     "profile": {
         "display_name": "Nadia Benali", "title": "Data engineer",
         "headline": "Pipelines that do not wake anyone up at night",
-        "bio": "First paragraph of the bio.\nSame paragraph, next line.\n\nSecond paragraph.\x0b",
+        "bio": "First paragraph of the bio.\nSame paragraph, next line.\n\nSecond paragraph.",
         "location": "Lille, France", "email": "nadia@example.com", "phone": "+33 6 00 00 00 00",
         "contact_visibility": "recruiter", "availability": "job",
     },
@@ -124,7 +124,7 @@ def test_title_headings_in_layout_order_items_and_dates(auth_client, portfolio):
     assert "Acme Données · Lille · Sep 2019 – present" in text
     assert "Beta · 2017 – Jun 2019" in text
     assert "First paragraph of the bio.\nSame paragraph, next line." in text
-    assert "Second paragraph." in text  # the vertical tab XML cannot hold is dropped
+    assert "Second paragraph." in text
     assert "Lille, France · nadia@example.com · +33 6 00 00 00 00 · Open to job offers" in text
 
 
@@ -199,3 +199,12 @@ def test_only_the_owner_exports(client, register, portfolio, auth_client):
     response = client.get(f"/api/v1/portfolios/{portfolio['id']}/export.docx",
                           headers={"Authorization": f"Bearer {other['access_token']}"})
     assert response.status_code == 404
+
+
+def test_characters_xml_cannot_hold_are_dropped_from_text_stored_before_the_api_refused_them():
+    view = {"title": "Old\x0b", "language": "en",
+            "profile": {"display_name": "Zoé\x00 Old", "bio": "Kept.\x0c"}}
+    document = docx.Document(io.BytesIO(render_portfolio_docx(view)))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Zoé Old" in text and "Kept." in text
+    assert document.core_properties.title == "Zoé Old · Old"
