@@ -1,10 +1,12 @@
 """The app in the person's language: French from the browser's Accept-Language, the header's
-switch, and the account's setting followed on another browser."""
+switch, and the account's setting followed on another browser; the dashboard, account page and
+editor in French, already in the HTML the server sends (no English flash)."""
 import re
 
 from playwright.sync_api import expect
 
 from .conftest import register
+from .helpers import create_portfolio
 
 
 def french_page(browser, live_server):
@@ -91,5 +93,31 @@ def test_dashboard_and_account_in_french_without_an_english_flash(browser, live_
         expect(page.locator("#two-factor-status")).to_contain_text("Désactivée")
         page.get_by_role("button", name="Se déconnecter partout").click()
         expect(page.get_by_role("dialog", name="Se déconnecter partout ?")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_the_editor_and_its_panels_in_french(browser, live_server):
+    context, page = french_page(browser, live_server)
+    try:
+        register(page)
+        portfolio = create_portfolio(page, "Candidatures data")
+        served = page.request.get(f"/app/portfolios/{portfolio['id']}").text()
+        assert '<html lang="fr"' in served and ">Contenu</h2>" in served
+        page.goto(f"/app/portfolios/{portfolio['id']}")
+        expect(page.locator("#save-status")).to_have_text("Enregistré")
+        expect(page.get_by_label("Nom du portfolio")).to_have_value("Candidatures data")
+        expect(page.get_by_role("button", name="Ajouter : expérience")).to_be_visible()
+        # A field error of the editor's own checks, in French.
+        page.get_by_role("button", name="Ajouter : projet").click()
+        new = page.locator("section[aria-labelledby='section-projects'] .item").first
+        new.get_by_label("Résumé").fill("Pas encore de nom")
+        expect(new.locator(".field-error")).to_have_text("Renseignez le champ « nom ».")
+        expect(page.locator("#save-status")).to_have_text("Modifications non enregistrées")
+        # The panels' static fragments and their modules' words.
+        expect(page.get_by_role("button", name="Publier", exact=True)).to_be_visible()
+        page.get_by_role("button", name="Partager").click()
+        expect(page.get_by_role("dialog", name="Publier et partager")).to_be_visible()
+        expect(page.get_by_text("Brouillon : vous seul le voyez.", exact=False)).to_be_visible()
     finally:
         context.close()

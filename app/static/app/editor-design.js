@@ -15,12 +15,13 @@ import { upload } from "./api.js";
 import { AA_TEXT_CONTRAST, contrastRatio } from "./colour.js";
 import { announce, cloneTemplate, showError, slot } from "./dom.js";
 import { mountFragment, whenChanged } from "./panels.js";
+import { t } from "./i18n.js";
 
 const ASSETS = new URL("templates-thumbs/", import.meta.url);
 const THEME_COLOURS = ["primary_color", "accent_color", "background_color", "text_color"];
 const THEME_FONTS = ["heading_font", "body_font"];
 const WHITE = "#ffffff";
-const VISIBILITY_WORDS = { recruiter: "shown to recruiters only", private: "private" };
+const VISIBILITY_WORDS = { recruiter: t("shown to recruiters only"), private: t("private") };
 
 async function loadDesignTables() {
   const response = await fetch(new URL("design.json", ASSETS));
@@ -89,9 +90,10 @@ function contrastLine(what, ratio) {
   const shown = `${Math.floor(ratio * 10) / 10}:1`;
   const passes = ratio >= AA_TEXT_CONTRAST;
   line.className = passes ? "contrast-ok" : "contrast-low";
-  line.textContent = passes ? `${what}: contrast ${shown}, readable.`
-    : `${what}: contrast ${shown}, below the ${AA_TEXT_CONTRAST}:1 that keeps text readable `
-      + "for most people (WCAG AA). Choose a darker or lighter colour.";
+  line.textContent = passes ? t("{what}: contrast {shown}, readable.", { what, shown })
+    : t("{what}: contrast {shown}, below the {minimum}:1 that keeps text readable for most "
+        + "people (WCAG AA). Choose a darker or lighter colour.",
+        { what, shown, minimum: AA_TEXT_CONTRAST });
   return line;
 }
 
@@ -101,9 +103,9 @@ function colourControls(pane, editor, theme) {
   const showContrast = () => {
     const chosen = Object.fromEntries(inputs.map((input) => [input.dataset.themeKey, input.value]));
     report.replaceChildren(
-      contrastLine("Text on the background",
+      contrastLine(t("Text on the background"),
                    contrastRatio(chosen.text_color, chosen.background_color)),
-      contrastLine("Primary colour and white",
+      contrastLine(t("Primary colour and white"),
                    contrastRatio(chosen.primary_color, WHITE)));
   };
   for (const input of inputs) {
@@ -136,7 +138,7 @@ function fontControls(pane, editor, theme, { fonts }) {
     .filter((key) => editor.portfolio.theme?.[key] != null);
   reset.addEventListener("click", () => {
     editor.change({ theme: Object.fromEntries(ownKeys().map((key) => [key, null])) });
-    announce("The template’s colours and fonts are back.");
+    announce(t("The template’s colours and fonts are back."));
   });
   return (portfolio) => {
     for (const select of selects) select.value = theme.value(portfolio, select.dataset.themeKey);
@@ -178,7 +180,7 @@ function backgroundControls(pane, editor) {
                                  { onProgress: (fraction) => { progress.value = fraction; } });
       uploaded.set(proof.id, proof);
       choose(proof.id);
-      announce("Image uploaded; it is now the background.");
+      announce(t("Image uploaded; it is now the background."));
     } catch (error) {
       showError(error);
     } finally {
@@ -197,7 +199,7 @@ function backgroundControls(pane, editor) {
       button.addEventListener("click", () => choose(proof.id));
       const path = `/api/v1/portfolios/${editor.portfolioId}/proofs/${proof.id}/file`;
       slot(item, "thumbnail").src = proof.has_thumbnail ? `${path}?thumbnail=true` : path;
-      slot(item, "label").textContent = proof.title || proof.filename || "Image";
+      slot(item, "label").textContent = proof.title || proof.filename || t("Image");
       return item;
     }));
     list.hidden = images.length === 0;
@@ -208,8 +210,9 @@ function backgroundControls(pane, editor) {
     const hiddenFromVisitors = chosen && chosen.visibility !== "public";
     warning.hidden = !hiddenFromVisitors;
     warning.textContent = hiddenFromVisitors
-      ? `This image is ${VISIBILITY_WORDS[chosen.visibility]}: visitors of your public page `
-        + "will not see it. Make it public in the content pane to show it to everyone." : "";
+      ? t("This image is {visibility}: visitors of your public page will not see it. Make it "
+          + "public in the content pane to show it to everyone.",
+          { visibility: VISIBILITY_WORDS[chosen.visibility] }) : "";
   };
 }
 
@@ -253,8 +256,12 @@ function layoutControls(pane, editor, { sections }) {
   const placeOf = (name) => () => {
     const entry = state.entries.find((found) => found.section === name);
     const shown = state.entries.filter((other) => listOf(other) === listOf(entry));
-    const where = state.twoColumns ? ` of the ${listOf(entry)} column` : "";
-    return `${headingOf(entry)}: position ${shown.indexOf(entry) + 1} of ${shown.length}${where}.`;
+    const words = { heading: headingOf(entry), place: shown.indexOf(entry) + 1,
+                    count: shown.length };
+    if (!state.twoColumns) return t("{heading}: position {place} of {count}.", words);
+    return listOf(entry) === "side"
+      ? t("{heading}: position {place} of {count} of the side column.", words)
+      : t("{heading}: position {place} of {count} of the main column.", words);
   };
 
   const act = {
@@ -292,8 +299,8 @@ function layoutControls(pane, editor, { sections }) {
     for (const target of row.querySelectorAll('[data-field="for"]')) {
       target.textContent = ` (${headingOf(entry)})`;
     }
-    slot(row, "other-column").textContent = entry.column === "side" ? "To main" : "To side";
-    slot(row, "toggle-label").textContent = entry.hidden ? "Show" : "Hide";
+    slot(row, "other-column").textContent = entry.column === "side" ? t("To main") : t("To side");
+    slot(row, "toggle-label").textContent = entry.hidden ? t("Show") : t("Hide");
     const button = (action) => row.querySelector(`[data-action="${action}"]`);
     button("up").disabled = index === 0;
     button("down").disabled = index === shown.length - 1;
@@ -327,7 +334,8 @@ function layoutControls(pane, editor, { sections }) {
     for (const input of sidebarInputs) input.checked = input.value === sidebar;
     slot(pane, "sidebar-choice").hidden = !state.twoColumns;
     slot(pane, "side-column").hidden = !state.twoColumns;
-    slot(pane, "main-title").textContent = state.twoColumns ? "Main column" : "Sections, in order";
+    slot(pane, "main-title").textContent =
+      state.twoColumns ? t("Main column") : t("Sections, in order");
     for (const [column, list] of Object.entries(lists)) {
       const shown = state.entries.filter((entry) => listOf(entry) === column);
       list.replaceChildren(...shown.map((entry, index) => sectionRow(entry, index, shown)));
@@ -336,11 +344,11 @@ function layoutControls(pane, editor, { sections }) {
 
   for (const input of columnInputs) {
     input.addEventListener("change", () => save({ columns: Number(input.value) },
-                                                 `${input.value === "2" ? "Two columns" : "One column"}.`));
+      input.value === "2" ? t("Two columns.") : t("One column.")));
   }
   for (const input of sidebarInputs) {
     input.addEventListener("change", () => save({ sidebar: input.value },
-                                                 `Side column on the ${input.value}.`));
+      input.value === "left" ? t("Side column on the left.") : t("Side column on the right.")));
   }
   /** After a drag: the order (and columns) as the lists now show them. */
   const dropped = (event) => {

@@ -14,23 +14,25 @@ import { announce, busy, cloneTemplate, confirmAction, showError, slot } from ".
 import { SECTIONS, itemLine } from "./editor-fields.js";
 import { formatDateTime, formatRelative } from "./format.js";
 import { mountFragment, sheet } from "./panels.js";
+import { t } from "./i18n.js";
 
 const VERSIONS_PAGE = 20;
 const TRASH_LIMIT = 100;
 // Why a version was kept (services/versions.py); "before …" reasons read as they are.
 const REASONS = {
-  created: "Created", duplicated: "Created as a copy", import: "Imported",
-  restore: "Restored from an earlier version", replace: "Replaced by an AI draft",
-  merge: "Added from an AI draft",
-  autosave: "Saved while editing", item: "Saved while editing an item",
+  created: t("Created"), duplicated: t("Created as a copy"), import: t("Imported"),
+  restore: t("Restored from an earlier version"), replace: t("Replaced by an AI draft"),
+  merge: t("Added from an AI draft"),
+  autosave: t("Saved while editing"), item: t("Saved while editing an item"),
 };
 const TRASH_REASONS = {
-  proof_deleted: "deleted",
-  item_removed: "its item was removed (restoring a version that holds the item brings it back)",
+  proof_deleted: t("deleted"),
+  item_removed: t("its item was removed (restoring a version that holds the item brings it "
+                  + "back)"),
 };
 
 function reasonWords(reason) {
-  if (reason?.startsWith("before ")) return `Kept ${reason}`;
+  if (reason?.startsWith("before ")) return t("Kept {reason}", { reason });
   return REASONS[reason] || reason || "";
 }
 
@@ -72,11 +74,12 @@ function versionList(sheet, editor, afterRestore) {
     const row = cloneTemplate("history-version-row");
     const current = version.version === editor.portfolio.version;
     slot(row, "when").textContent = formatDateTime(version.saved_at);
-    slot(row, "reason").textContent = [reasonWords(version.reason), `version ${version.version}`,
-                                       current ? "the current content" : ""]
+    slot(row, "reason").textContent = [reasonWords(version.reason),
+                                       t("version {number}", { number: version.version }),
+                                       current ? t("the current content") : ""]
       .filter(Boolean).join(" · ");
     for (const target of row.querySelectorAll('[data-field="for"]')) {
-      target.textContent = ` version ${version.version}`;
+      target.textContent = ` ${t("version {number}", { number: version.version })}`;
     }
     const previewButton = row.querySelector('[data-action="preview"]');
     previewButton.addEventListener("click", () => preview.show(version.version, previewButton));
@@ -88,10 +91,10 @@ function versionList(sheet, editor, afterRestore) {
 
   async function restore(number, button) {
     const confirmed = await confirmAction({
-      title: `Restore version ${number}?`,
-      message: "Its content replaces the current one. The current content is kept as a version "
-               + "first, so you can come back to it.",
-      confirmLabel: `Restore version ${number}`,
+      title: t("Restore version {number}?", { number }),
+      message: t("Its content replaces the current one. The current content is kept as a "
+                 + "version first, so you can come back to it."),
+      confirmLabel: t("Restore version {number}", { number }),
     });
     if (!confirmed) return;
     try {
@@ -102,7 +105,7 @@ function versionList(sheet, editor, afterRestore) {
                         { ifMatch: editor.portfolio.version });
       });
       editor.replace(restored);
-      announce(`Version ${number} restored.`);
+      announce(t("Version {number} restored.", { number }));
       preview.hide();
       await load(0);
       afterRestore();
@@ -164,20 +167,20 @@ function versionPreview(sheet, editor, restore) {
     const current = editor.portfolio;
     shownNumber = number;
     opener = from;
-    slot(region, "preview-title").textContent = `Version ${number}`;
+    slot(region, "preview-title").textContent = t("Version {number}", { number });
     slot(region, "preview-meta").textContent =
       `${formatDateTime(version.saved_at)} (${formatRelative(version.saved_at)}) · `
       + reasonWords(version.reason);
     const template = content.template
       && content.template[0].toUpperCase() + content.template.slice(1);
-    const facts = [["Portfolio name", content.title], ["Template", template],
-                   ["Headline", content.profile?.headline]].filter(([, value]) => value);
+    const facts = [[t("Portfolio name"), content.title], [t("Template"), template],
+                   [t("Headline"), content.profile?.headline]].filter(([, value]) => value);
     slot(region, "preview-facts").replaceChildren(...facts.map(([term, value]) => fact(term, value)));
     slot(region, "preview-sections").replaceChildren(...SECTIONS
       .filter((section) => content[section.field]?.length)
       .map((section) => sectionOf(section, content[section.field],
                                   new Set((current[section.field] || []).map((item) => item.id)))));
-    restoreButton.textContent = `Restore version ${number}`;
+    restoreButton.textContent = t("Restore version {number}", { number });
     restoreButton.hidden = number === current.version;
     region.hidden = false;
     region.focus();
@@ -199,8 +202,8 @@ function versionPreview(sheet, editor, restore) {
 function trashList(sheet, editor) {
   const path = `/portfolios/${editor.portfolioId}/proofs/trash`;
   const list = slot(sheet, "trash");
-  slot(sheet, "trash-note").textContent = "Deleted files wait here for a while before they are "
-    + "removed for good, and still count in your storage until then.";
+  slot(sheet, "trash-note").textContent = t("Deleted files wait here for a while before they "
+    + "are removed for good, and still count in your storage until then.");
 
   async function refresh() {
     try {
@@ -215,12 +218,13 @@ function trashList(sheet, editor) {
 
   function trashRow(proof) {
     const row = cloneTemplate("history-trash-row");
-    const name = proof.title || proof.filename || "Untitled file";
+    const name = proof.title || proof.filename || t("Untitled file");
     slot(row, "name").textContent = name;
-    slot(row, "details").textContent = `Deleted ${formatRelative(proof.trashed_at)}: `
-      + (TRASH_REASONS[proof.trash_reason] || "deleted");
+    slot(row, "details").textContent = t("Deleted {when}: {why}", {
+      when: formatRelative(proof.trashed_at),
+      why: TRASH_REASONS[proof.trash_reason] || t("deleted") });
     for (const target of row.querySelectorAll('[data-field="for"]')) {
-      target.textContent = ` “${name}”`;
+      target.textContent = ` ${t("“{title}”", { title: name })}`;
     }
     const error = slot(row, "error");
     const restoreButton = row.querySelector('[data-action="restore"]');
@@ -237,21 +241,21 @@ function trashList(sheet, editor) {
         error.hidden = false;
         return;
       }
-      announce(`“${name}” restored.`);
+      announce(t("“{name}” restored.", { name }));
       await editor.flush();  // the reload adopts the server's state: nothing typed is lost
       await Promise.all([refresh(), editor.reload().catch(showError)]);
     });
     const purgeButton = row.querySelector('[data-action="purge"]');
     purgeButton.addEventListener("click", async () => {
       const confirmed = await confirmAction({
-        title: `Delete “${name}” forever?`,
-        message: "The file is removed for good: no version can bring it back.",
-        confirmLabel: "Delete forever",
+        title: t("Delete “{name}” forever?", { name }),
+        message: t("The file is removed for good: no version can bring it back."),
+        confirmLabel: t("Delete forever"),
       });
       if (!confirmed) return;
       try {
         await busy(purgeButton, () => api.delete(`${path}/${proof.id}`));
-        announce(`“${name}” deleted forever.`);
+        announce(t("“{name}” deleted forever.", { name }));
         await refresh();
       } catch (failure) {
         showError(failure);

@@ -16,9 +16,10 @@ import {
 } from "./dom.js";
 import { formatDate, formatPlural, formatRelative } from "./format.js";
 import { copyFrom, mountFragment, sheet, whenChanged } from "./panels.js";
+import { t } from "./i18n.js";
 
 const SLUG_CHECK_DELAY_MS = 300;
-const LINK_STATUS = { active: "Active", expired: "Expired", revoked: "Revoked" };
+const LINK_STATUS = { active: t("Active"), expired: t("Expired"), revoked: t("Revoked") };
 
 const pageAddress = (portfolio) => `${location.origin}/p/${portfolio.slug}`;
 
@@ -41,7 +42,7 @@ export async function mountPublish(root, editor) {
 function publishButton(panel, editor) {
   const button = panel.querySelector('[data-action="publish"]');
   const draw = (portfolio) => {
-    button.textContent = portfolio.is_private ? "Publish" : "Unpublish";
+    button.textContent = portfolio.is_private ? t("Publish") : t("Unpublish");
     button.classList.toggle("button-primary", portfolio.is_private);
   };
   button.addEventListener("click", async () => {
@@ -49,8 +50,9 @@ function publishButton(panel, editor) {
     button.disabled = true;
     try {
       const saved = await editor.saveNow({ is_private: !publishing });
-      announce(publishing ? `Published: your page is online at ${pageAddress(saved)}.`
-        : "Unpublished: only you can see the page now.");
+      announce(publishing
+        ? t("Published: your page is online at {address}.", { address: pageAddress(saved) })
+        : t("Unpublished: only you can see the page now."));
     } catch (error) {
       showError(error);
     } finally {
@@ -71,10 +73,10 @@ function pageLink(sheet, editor) {
     viewPage.href = `/p/${portfolio.slug}`;
     viewPage.hidden = portfolio.is_private;
     slot(sheet, "state").textContent = portfolio.is_private
-      ? "Draft: only you can see it. “Publish” puts it online at this link."
+      ? t("Draft: only you can see it. “Publish” puts it online at this link.")
       : portfolio.has_password
-        ? "Published, with a password: visitors need it to read the page."
-        : "Published: anyone with the link can read it.";
+        ? t("Published, with a password: visitors need it to read the page.")
+        : t("Published: anyone with the link can read it.");
   };
 }
 
@@ -83,7 +85,7 @@ function pageLink(sheet, editor) {
 function exports(sheet, editor) {
   const exportPath = (format) => `/portfolios/${editor.portfolioId}/export.${format}`;
   const fetchFile = (button, path) => {
-    busy(button, () => download(path), "Preparing…").catch(showError);
+    busy(button, () => download(path), t("Preparing…")).catch(showError);
   };
   const pdfButton = sheet.querySelector('[data-action="download-pdf"]');
   pdfButton.addEventListener("click", () => fetchFile(pdfButton, exportPath("pdf")));
@@ -127,10 +129,10 @@ function addressForm(sheet, editor) {
     inFlight?.abort();
     const slug = input.value.trim();
     if (!slug || slug === editor.portfolio.slug) {
-      say(slug ? "This is the current address." : "");
+      say(slug ? t("This is the current address.") : "");
       return;
     }
-    say("Checking…");
+    say(t("Checking…"));
     timer = setTimeout(() => checkAvailability(slug), SLUG_CHECK_DELAY_MS);
   });
 
@@ -138,12 +140,12 @@ function addressForm(sheet, editor) {
     clearTimeout(timer);
     inFlight?.abort();
     const saved = await editor.saveNow({ slug: slug.trim() });
-    announce(`Your page’s address is now ${pageAddress(saved)}.`);
-  }, { busyLabel: "Saving…" });
+    announce(t("Your page’s address is now {address}.", { address: pageAddress(saved) }));
+  }, { busyLabel: t("Saving…") });
 
   return whenChanged((portfolio) => portfolio.slug, (portfolio) => {
     input.value = portfolio.slug;
-    say("This is the current address.");
+    say(t("This is the current address."));
   });
 }
 
@@ -156,10 +158,11 @@ function passwordForm(sheet, editor) {
     protect.checked = protectedPage;
     fields.hidden = !protectedPage;
     slot(form, "password-state").textContent = protectedPage
-      ? "Visitors need the password to read your page; recruiter links open it without."
-      : "Anyone with the link can read your page.";
-    slot(form, "password-label").textContent = protectedPage ? "New password" : "Password";
-    slot(form, "password-submit").textContent = protectedPage ? "Change password" : "Save password";
+      ? t("Visitors need the password to read your page; recruiter links open it without.")
+      : t("Anyone with the link can read your page.");
+    slot(form, "password-label").textContent = protectedPage ? t("New password") : t("Password");
+    slot(form, "password-submit").textContent =
+      protectedPage ? t("Change password") : t("Save password");
   };
 
   protect.addEventListener("change", async () => {
@@ -173,9 +176,9 @@ function passwordForm(sheet, editor) {
       return;
     }
     const confirmed = await confirmAction({
-      title: "Remove the password?",
-      message: "Anyone with the link will be able to read your page.",
-      confirmLabel: "Remove password",
+      title: t("Remove the password?"),
+      message: t("Anyone with the link will be able to read your page."),
+      confirmLabel: t("Remove password"),
     });
     if (!confirmed) {
       protect.checked = true;
@@ -183,7 +186,7 @@ function passwordForm(sheet, editor) {
     }
     try {
       await editor.saveNow({ password: null });
-      announce("Password removed.");
+      announce(t("Password removed."));
     } catch (error) {
       showError(error, form);
     }
@@ -193,8 +196,8 @@ function passwordForm(sheet, editor) {
   handleSubmit(form, async ({ password }) => {
     await editor.saveNow({ password });
     form.elements.password.value = "";
-    announce("Password saved: visitors now need it to read your page.");
-  }, { busyLabel: "Saving…" });
+    announce(t("Password saved: visitors now need it to read your page."));
+  }, { busyLabel: t("Saving…") });
 
   return whenChanged((portfolio) => portfolio.has_password, draw);
 }
@@ -213,16 +216,18 @@ function recruiterLinks(sheet, editor) {
     status.textContent = LINK_STATUS[link.status];
     status.classList.add(`badge-link-${link.status}`);
     slot(row, "expiry").textContent = link.status === "revoked"
-      ? `Revoked on ${formatDate(link.revoked_at)}`
-      : `${link.status === "expired" ? "Expired" : "Expires"} on ${formatDate(link.expires_at)}`;
+      ? t("Revoked on {date}", { date: formatDate(link.revoked_at) })
+      : (link.status === "expired" ? t("Expired on {date}", { date: formatDate(link.expires_at) })
+        : t("Expires on {date}", { date: formatDate(link.expires_at) }));
     const used = link.views || link.downloads;
     slot(row, "use").textContent = used
-      ? [formatPlural(link.views, "view"),
-         link.downloads ? formatPlural(link.downloads, "download") : "",
-         `last opened ${formatRelative(link.last_view_at)}`].filter(Boolean).join(" · ")
-      : "Not opened yet";
+      ? [formatPlural(link.views, t("view"), t("views")),
+         link.downloads ? formatPlural(link.downloads, t("download"), t("downloads")) : "",
+         t("last opened {when}", { when: formatRelative(link.last_view_at) })]
+        .filter(Boolean).join(" · ")
+      : t("Not opened yet");
     const revoke = row.querySelector('[data-action="revoke"]');
-    slot(row, "for").textContent = ` “${link.label}”`;
+    slot(row, "for").textContent = ` ${t("“{title}”", { title: link.label })}`;
     revoke.hidden = link.status !== "active";
     revoke.addEventListener("click", () => revokeLink(link, revoke));
     return row;
@@ -240,10 +245,10 @@ function recruiterLinks(sheet, editor) {
 
   async function revokeLink(link, button) {
     const confirmed = await confirmAction({
-      title: `Revoke “${link.label}”?`,
-      message: "The link stops working at once: whoever opens it is told it is no longer "
-               + "available. This cannot be undone.",
-      confirmLabel: "Revoke link",
+      title: t("Revoke “{label}”?", { label: link.label }),
+      message: t("The link stops working at once: whoever opens it is told it is no longer "
+                 + "available. This cannot be undone."),
+      confirmLabel: t("Revoke link"),
     });
     if (!confirmed) return;
     try {
@@ -264,7 +269,7 @@ function recruiterLinks(sheet, editor) {
     createdUrl.focus();
     createdUrl.select();
     await refresh();
-  }, { busyLabel: "Creating…" });
+  }, { busyLabel: t("Creating…") });
 
   created.querySelector('[data-action="copy-created"]').addEventListener(
     "click", () => copyFrom(createdUrl));
