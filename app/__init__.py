@@ -27,6 +27,11 @@ def create_app(config_class=Config):
     register_audience(app)
     register_error_handlers(app)
     register_cli(app)
+    # Servers may fork their workers after loading the app (uWSGI without lazy-apps, the way
+    # PythonAnywhere runs it), and pymongo is not fork-safe: workers sharing the client the
+    # start-up work above opened share its sessions and sockets (concurrent writes then fail
+    # with "TransactionTooOld"). They get a client that connects at its first query instead.
+    init_mongo(app)
     return app
 
 

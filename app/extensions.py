@@ -1,5 +1,6 @@
 """Extension objects, created unbound and initialised by `create_app`."""
 import logging
+import sys
 
 import mongoengine
 import pymongo
@@ -14,6 +15,7 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
+from limits.storage.mongodb import MongoDBStorageBase
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,9 @@ def init_mongo(app):
     survives the loss of the primary, and a write cut off by an election is sent again once to
     the new primary (retryable writes). The request's deadline (`init_mongo_deadline`) bounds
     the wait for the majority and the election.
+
+    The client connects at its first query, not now: a process that forks after loading the app
+    hands its workers a client none of them has opened (see `create_app`).
     """
     mongoengine.disconnect()
     mongoengine.connect(
@@ -47,6 +52,7 @@ def init_mongo(app):
         connectTimeoutMS=app.config["MONGODB_TIMEOUT_MS"],
         w="majority",
         retryWrites=True,
+        connect=False,
     )
 
 
@@ -127,6 +133,19 @@ def init_redis(app):
     app.extensions["redis_available"] = available
     return available
 
+
+def _close_if_connected(storage, is_finalizing=sys.is_finalizing):
+    """`MongoDBStorageBase.__del__` of limits 5.8 reads `self.storage`, which CONNECTS a storage
+    never used (and creates its indexes) as it is finalised: every app that never limited a
+    request (a `flask` command, a replaced test app) then fails at interpreter exit with
+    "sys.meta_path is None", or hangs there. At exit, closing is not needed and can hang too
+    (a lock held by a monitor thread already gone): only a storage dropped earlier is closed.
+    `is_finalizing` is bound here: at exit, module globals such as `sys` may be None already."""
+    if storage._storage is not None and not is_finalizing():
+        storage._storage.close()
+
+
+MongoDBStorageBase.__del__ = _close_if_connected
 
 # Without Redis, the rate-limit counters are documents of the app's own database.
 RATE_LIMIT_COLLECTIONS = {"counter_collection_name": "rate_limit_counters",

@@ -83,6 +83,34 @@ def test_without_redis_a_visit_is_counted_in_the_request(no_redis_app, register)
     assert stats.get_json()["total_views"] == 1
 
 
+def connections_of(client, app_name):
+    return client.admin.command({"currentOp": 1, "$all": True, "appName": app_name})["inprog"]
+
+
+def test_the_app_leaves_no_mongodb_connection_to_forked_workers(test_config, test_database):
+    """uWSGI (PythonAnywhere) loads the app, then forks its workers without telling Python:
+    pymongo's own after-fork reset never runs, so a client connected at start-up is shared by
+    the workers (500s: "TransactionTooOld" on concurrent writes, seen in the uWSGI trial). The
+    start-up work may connect, but what the app keeps connects at its first query: once the app
+    is loaded, the server sees no connection of its process."""
+    app_name = f"fork-check-{uuid.uuid4().hex[:8]}"
+    uri = f"{test_config.MONGODB_URI}{'&' if '?' in test_config.MONGODB_URI else '?'}" \
+          f"appName={app_name}"
+    loaded = subprocess.Popen(
+        [sys.executable, "-c", "import sys, wsgi; print('loaded', flush=True); sys.stdin.read()"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True, env=deployment_environment(MONGODB_URI=uri, REDIS_URL=""))
+    try:
+        assert loaded.stdout.readline().strip() == "loaded"
+        deadline = time.monotonic() + 10
+        # The server lets go of the start-up client's connections as it notices them closed.
+        while connections_of(test_database.client, app_name) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert connections_of(test_database.client, app_name) == []
+    finally:
+        loaded.communicate(timeout=60)
+
+
 # --- rate limits shared by several processes -------------------------------------------------
 
 def serve(environment):
@@ -232,6 +260,8 @@ def test_wsgi_loads_the_env_file_beside_it(tmp_path, test_config):
                             text=True, timeout=120,
                             env=deployment_environment(MAX_PORTFOLIOS_PER_USER="7"))
     assert result.returncode == 0, result.stderr
+    # The rate limiter's MongoDB storage, never used here, did not connect at exit (limits 5.8).
+    assert "Exception ignored" not in result.stderr, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(loaded["file"]).parent == tmp_path  # the copy, beside the .env
     assert loaded["env"] == "production" and loaded["max"] == 7
