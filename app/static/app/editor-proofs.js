@@ -11,15 +11,16 @@
 import { api, upload } from "./api.js";
 import { announce, cloneTemplate, showError, slot } from "./dom.js";
 import { buildControl } from "./editor-controls.js";
+import { t } from "./i18n.js";
 
-const KIND_WORDS = [["application/pdf", "PDF"], ["image/", "Image"], ["video/", "Video"],
-                    ["audio/", "Audio"]];
+const KIND_WORDS = [["application/pdf", "PDF"], ["image/", t("Image")], ["video/", t("Video")],
+                    ["audio/", t("Audio")]];
 
 const proofsPath = (session) => `/portfolios/${session.portfolio.id}/proofs`;
 const fileUrl = (session, proof, thumbnail = false) => (
   `/api/v1${proofsPath(session)}/${proof.id}/file${thumbnail ? "?thumbnail=1" : ""}`);
 const kindOf = (proof) => (
-  KIND_WORDS.find(([prefix]) => proof.content_type?.startsWith(prefix))?.[1] || "File");
+  KIND_WORDS.find(([prefix]) => proof.content_type?.startsWith(prefix))?.[1] || t("File"));
 const titleFromFilename = (name) => name.replace(/\.[^.]+$/, "").slice(0, 200);
 
 /** A row of `uploads` naming `file`, with its progress bar. */
@@ -59,10 +60,13 @@ async function uploadWithProgress(file, fields, { session, uploads }) {
     });
     row.remove();
     session.updateProofs((proofs) => [...proofs, proof]);
-    announce(`“${file.name}” added.`);
+    announce(t("“{name}” added.", { name: file.name }));
     return proof;
   } catch (error) {
-    if (error.kind !== "signed-out") refuse(row, `“${file.name}” was not added: ${error.message}`);
+    if (error.kind !== "signed-out") {
+      refuse(row, t("“{name}” was not added: {reason}",
+                    { name: file.name, reason: error.message }));
+    }
     return null;
   }
 }
@@ -76,7 +80,7 @@ function proofRow(proof, { session, notice }) {
   title.id = `${prefix}-title`;
   slot(row, "title-label").htmlFor = title.id;
   const visibility = buildControl(
-    { name: `${prefix}-visibility`, label: "Who sees this file", kind: "visibility" }, prefix);
+    { name: `${prefix}-visibility`, label: t("Who sees this file"), kind: "visibility" }, prefix);
   slot(row, "visibility").replaceWith(visibility.element);
   const open = slot(row, "open");
   open.href = fileUrl(session, proof);
@@ -99,7 +103,7 @@ function proofRow(proof, { session, notice }) {
   title.addEventListener("change", () => save({ title: title.value.trim() || null }));
   visibility.element.addEventListener("change", () => save({ visibility: visibility.read() }));
   row.querySelector("[data-action=delete]").addEventListener("click", async () => {
-    const name = proof.title || proof.filename || "The file";
+    const name = proof.title || proof.filename || t("The file");
     try {
       await api.delete(`${proofsPath(session)}/${proof.id}`);
     } catch (error) {
@@ -107,7 +111,7 @@ function proofRow(proof, { session, notice }) {
       return;
     }
     session.updateProofs((proofs) => proofs.filter((entry) => entry.id !== proof.id));
-    notice.show(`“${name}” moved to the trash (kept 30 days).`, async () => {
+    notice.show(t("“{name}” moved to the trash (kept 30 days).", { name }), async () => {
       try {
         const restored = await api.post(`${proofsPath(session)}/trash/${proof.id}/restore`);
         session.updateProofs((proofs) => [...proofs, restored]);
@@ -148,8 +152,9 @@ export function mountItemProofs({ container, dropTarget, session, section, itemI
     const item = (session.portfolio[section.field] || []).find((entry) => entry.id === itemId);
     for (const file of files) {
       if (!session.isSaved(section.field, itemId)) {
-        refuse(uploadRow(uploads, file), `“${file.name}” was not added: files can be added once `
-               + `this ${section.noun} is saved; complete its marked fields first.`);
+        refuse(uploadRow(uploads, file), t("“{name}” was not added: files can be added once this "
+               + "{noun} is saved; complete its marked fields first.",
+               { name: file.name, noun: t(section.noun) }));
         continue;
       }
       await uploadWithProgress(file, {
