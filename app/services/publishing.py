@@ -19,6 +19,7 @@ from flask import current_app, request, url_for
 from flask_smorest import abort
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from pymongo import ReturnDocument
+from pymongo.write_concern import WriteConcern
 from werkzeug.routing import RequestRedirect
 
 from ..models import RecruiterLink
@@ -38,6 +39,12 @@ PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "p
 LINK_GONE = ("This recruiter link has expired or was revoked. Ask the portfolio's owner for a "
              "new one.")
 NO_SUCH_LINK = "This link does not exist."
+# A link's access count is acknowledged by the primary, not waited on until a majority holds it
+# (on a single-node replica set, the journal's flush): the visit outbox's trade
+# (visits.OUTBOX_WRITE_CONCERN). A mongod crash may lose the counts of its last ~100 ms; the
+# check that the link is active is the same command's filter, on the primary, whatever the
+# write concern.
+ACCESS_COUNT_WRITE_CONCERN = WriteConcern(w=1)
 _UNLOCK_SALT = "vitrine.portfolio-unlock"
 _FILE_KEY_SALT = "vitrine.recruiter-proof-file"
 
@@ -228,7 +235,8 @@ def resolve_recruiter(token, count_access=True, fields=None):
     now = utcnow()
     active = {"token_hash": token_hash, "revoked_at": None, "expires_at": {"$gt": now}}
     if count_access:
-        raw = RecruiterLink._get_collection().find_one_and_update(
+        raw = RecruiterLink._get_collection().with_options(
+            write_concern=ACCESS_COUNT_WRITE_CONCERN).find_one_and_update(
             active, {"$inc": {"access_count": 1}, "$set": {"last_access_at": now},
                      "$min": {"first_access_at": now}},
             return_document=ReturnDocument.AFTER)
