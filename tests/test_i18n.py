@@ -305,6 +305,12 @@ def app_messages(app, auth_client, portfolio_factory):
                   for match in APP_MESSAGE.findall(path.read_text(encoding="utf-8"))}
     for noun in SECTION_NOUN.findall((APP / "editor-fields.js").read_text(encoding="utf-8")):
         found |= {noun, f"{noun}s"}
+    # The design pane's templates, fonts and default section headings (editor-design.js).
+    design = json.loads((APP / "templates-thumbs" / "design.json").read_text(encoding="utf-8"))
+    found |= {words for entry in design["templates"] for words in
+              (entry["label"], entry["description"])}
+    found |= {entry["label"] for entry in design["fonts"]}
+    found |= {entry["heading"] for entry in design["sections"]}
     for path in (APP / "fragments").glob("*.html"):
         found |= fragment_words(path)
     browser = signed_in_browser(app, auth_client)

@@ -70,10 +70,10 @@ function templatePicker(pane, editor, { templates }) {
     input.value = entry.name;
     input.addEventListener("change", () => editor.change({ template: entry.name }));
     slot(choice, "thumbnail").src = new URL(entry.thumbnail, ASSETS).href;
-    slot(choice, "label").textContent = entry.label;
+    slot(choice, "label").textContent = t(entry.label);
     const description = slot(choice, "description");
     description.id = `design-template-${entry.name}-description`;
-    description.textContent = entry.description;
+    description.textContent = t(entry.description);
     input.setAttribute("aria-describedby", description.id);
     slot(pane, "templates").append(choice);
     return input;
@@ -125,7 +125,7 @@ function fontControls(pane, editor, theme, { fonts }) {
   const selects = THEME_FONTS.map((key) => pane.querySelector(`[data-theme-key="${key}"]`));
   for (const select of selects) {
     for (const font of fonts) {
-      const option = new Option(font.label, font.name);
+      const option = new Option(t(font.label), font.name);
       option.style.fontFamily = font.stack;
       select.append(option);
     }
@@ -232,7 +232,7 @@ function layoutEntries(layout, sections) {
 }
 
 function layoutControls(pane, editor, { sections }) {
-  const headings = new Map(sections.map((section) => [section.name, section.heading]));
+  const headings = new Map(sections.map((section) => [section.name, t(section.heading)]));
   const lists = { main: pane.querySelector('[data-column="main"]'),
                   side: pane.querySelector('[data-column="side"]') };
   const status = slot(pane, "layout-status");
