@@ -75,10 +75,21 @@ def test_published_page(client, published):
     assert re.search(r"#section-diplomas \{ [^}]*--section-background: #102030;", html)
 
 
-def test_nonces_differ_between_responses(client, published):
-    first, second = (policy(client.get(f"/p/{published['slug']}"))["style-src"]
-                     for _ in range(2))
-    assert first != second
+def test_each_rendering_has_its_own_nonce_and_a_cached_page_keeps_the_one_it_was_built_with(
+        client, auth_client, published):
+    """A page built once per version is served with the nonce it was rendered with (its
+    content is fixed for its cache key, so nothing later written can carry that nonce, and a
+    304 keeps the browser's stored copy and its policy in step); a new version is a new
+    rendering with a new nonce."""
+    def page():
+        response = client.get(f"/p/{published['slug']}")
+        nonce = policy(response)["style-src"].split("'nonce-")[1].rstrip("'")
+        assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+        return nonce
+
+    first, again = page(), page()
+    auth_client.patch(f"{API}/{published['id']}", json={"description": "A new version"})
+    assert first == again != page()
 
 
 def test_recruiter_page_keeps_its_stricter_referrer_policy(client, auth_client, published):
