@@ -2,11 +2,13 @@
 several processes through MongoDB, visits counted in the request, the scheduled jobs as `flask`
 commands, `flask create-indexes`, and wsgi.py's `.env`.
 
-The offline API docs page is tested in a browser (tests/browser/test_api_docs.py).
+The API docs page's files are checked here; it is rendered offline, in a browser, by
+tests/browser/test_api_docs.py.
 """
 import http.client
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -175,6 +177,20 @@ def test_without_redis_the_login_limit_holds_across_three_processes(test_config,
     counters = test_database[RATE_LIMIT_COLLECTIONS["counter_collection_name"]]
     assert counters.count_documents({}) >= 1
     test_database.drop_collection(counters.name)
+
+
+def test_the_api_docs_page_needs_nothing_from_another_host(client):
+    """What the browser test (tests/browser/test_api_docs.py) checks rendered, without a browser:
+    the page loads only this app's files, under the pages' CSP."""
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "script-src 'self';" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(assets) >= 4 and all(asset.startswith("/static/") for asset in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "<script>" not in html
 
 
 # --- the scheduled jobs as commands ----------------------------------------------------------
