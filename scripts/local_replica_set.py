@@ -2,13 +2,15 @@
 free port with its data under one folder: the failover test's (tests/test_replica_set.py), and a
 way to try the app against a replica set by hand.
 
-    python scripts/local_replica_set.py --dbroot /tmp/vitrine-rs   # prints the URI; Ctrl-C stops
+    python scripts/local_replica_set.py --dbroot /tmp/vitrine-rs   # prints the URI; Ctrl-C or
+                                                                   # SIGTERM stops it
 
 The election timeout is 2 s instead of MongoDB's 10 s, so that a primary's loss is noticed in a
 test's time; Atlas keeps the default.
 """
 import argparse
 import contextlib
+import signal
 import subprocess
 import sys
 import tempfile
@@ -140,6 +142,7 @@ def main():
     parser.add_argument("--dbroot", help="folder of the members' data (default: a temporary one)")
     parser.add_argument("--database", default="vitrine")
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stops the members on the way out
     with contextlib.ExitStack() as stack:
         dbroot = options.dbroot or stack.enter_context(
             tempfile.TemporaryDirectory(prefix="vitrine-rs-"))
