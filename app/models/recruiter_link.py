@@ -27,5 +27,6 @@ class RecruiterLink(Document):
 
     meta = {
         "collection": "recruiter_links",
-        "indexes": [{"fields": ["portfolio", "-created_at"]}],
+        # expires_at: the hourly expiry notices look for links ending within two days.
+        "indexes": [{"fields": ["portfolio", "-created_at"]}, "expires_at"],
     }
