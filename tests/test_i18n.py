@@ -286,7 +286,8 @@ def fragment_words(path):
 
 
 def app_pages(portfolio_id):
-    return ("/signin", "/signup", "/app", "/app/account", f"/app/portfolios/{portfolio_id}",
+    return ("/", "/signin", "/signup", "/reset-password", "/reset-password?token=x",
+            "/verify-email", "/app", "/app/account", f"/app/portfolios/{portfolio_id}",
             f"/app/portfolios/{portfolio_id}/stats")
 
 
@@ -360,3 +361,39 @@ def test_the_signed_in_pages_follow_the_account_setting(app, auth_client):
     # A setting the app does not speak (German portfolios by default): the browser's choice.
     auth_client.patch("/api/v1/auth/me", json={"language": "de"})
     assert '<html lang="en"' in browser.get("/app/account").get_data(as_text=True)
+
+
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
+
+
+@pytest.mark.parametrize("path, fragments", [
+    ("/reset-password", ("<h1>Mot de passe oublié\u00a0?</h1>", "Envoyez-moi un lien",
+                         "Retour à la connexion", "Saisissez votre adresse e-mail.")),
+    ("/reset-password?token=x", ("<h1>Choisissez un nouveau mot de passe</h1>",
+                                 "Nouveau mot de passe", "Enregistrer le nouveau mot de passe",
+                                 "Au moins 10 caractères")),
+    ("/verify-email", ("<h1>Confirmez votre adresse e-mail</h1>",
+                       "Confirmation de votre adresse…", "Aller à vos portfolios",
+                       ">page Compte</a>")),
+])
+def test_the_signed_out_account_pages_in_french(client, path, fragments):
+    page_html = client.get(path, headers=FRENCH).get_data(as_text=True)
+    assert '<html lang="fr" data-language="fr">' in page_html
+    for fragment in fragments:
+        assert fragment in page_html, fragment
+    for english in ("Forgot your password?", "Send me a link", "Save the new password",
+                    "Confirming your address", "account page"):
+        assert english not in page_html, english
+
+
+def test_the_unsubscribe_page_in_french(app, client, auth_client):
+    from app.services import notifications
+    with app.app_context():
+        token = notifications.unsubscribe_token(auth_client.user["id"], "daily_digest")
+    asked = client.get(f"/unsubscribe?token={token}", headers=FRENCH).get_data(as_text=True)
+    assert '<html lang="fr"' in asked and "<h1>Ne plus recevoir ces e-mails\u00a0?</h1>" in asked
+    # The subject as the mail had it, inside French quotes.
+    assert "les e-mails «\u00a0Your portfolios yesterday\u00a0» parce que" in asked
+    assert ">Se désabonner</button>" in asked and ">page Compte</a>." in asked
+    done = client.post(f"/unsubscribe?token={token}", headers=FRENCH).get_data(as_text=True)
+    assert "<h1>Désabonnement effectué</h1>" in done and "Vous ne recevrez plus" in done

@@ -121,3 +121,30 @@ def test_the_editor_and_its_panels_in_french(browser, live_server):
         expect(page.get_by_text("Brouillon : vous seul le voyez.", exact=False)).to_be_visible()
     finally:
         context.close()
+
+
+def test_forgot_and_reset_password_pages_in_french(browser, live_server):
+    context, page = french_page(browser, live_server)
+    try:
+        served = page.request.get("/reset-password").text()
+        assert '<html lang="fr"' in served and "<h1>Mot de passe oublié\u00a0?</h1>" in served
+        page.goto("/reset-password")
+        page.get_by_role("button", name="Envoyez-moi un lien").click()
+        expect(page.get_by_text("Saisissez votre adresse e-mail.")).to_be_visible()
+        page.get_by_label("E-mail").fill("personne@example.com")
+        page.get_by_role("button", name="Envoyez-moi un lien").click()
+        expect(page.locator("#forgot-sent")).to_contain_text("nous lui avons envoyé un lien")
+        page.goto("/reset-password?token=not-a-real-one")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Choisissez un nouveau mot de passe")
+        page.get_by_label("Nouveau mot de passe").fill("court")
+        page.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
+        expect(page.locator("#reset-password-error")).to_have_text(
+            "Utilisez au moins 10 caractères.")
+        page.goto("/verify-email")
+        expect(page.get_by_role("alert")).to_have_text(
+            "Ce lien est incomplet\u00a0: ouvrez à nouveau le lien de l’e-mail, ou copiez-le "
+            "en entier.")
+        expect(page.get_by_role("link", name="page Compte")).to_be_visible()
+    finally:
+        context.close()
