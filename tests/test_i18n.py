@@ -397,3 +397,17 @@ def test_the_unsubscribe_page_in_french(app, client, auth_client):
     assert ">Se désabonner</button>" in asked and ">page Compte</a>." in asked
     done = client.post(f"/unsubscribe?token={token}", headers=FRENCH).get_data(as_text=True)
     assert "<h1>Désabonnement effectué</h1>" in done and "Vous ne recevrez plus" in done
+
+
+def test_the_landing_page_in_french(make_app):
+    browser = make_app(GOOGLE_CLIENT_ID="id", GOOGLE_CLIENT_SECRET="secret").test_client()
+    page_html = browser.get("/", headers=FRENCH).get_data(as_text=True)
+    assert '<html lang="fr" data-language="fr">' in page_html
+    for fragment in ("<title>Votre travail, avec les preuves · Vitrine</title>",
+                     'content="Vitrine\u00a0: construisez un portfolio',
+                     "Montrez votre travail, preuves à l’appui.", ">Créer un compte</a>",
+                     ">Se connecter</a>", "<h3>Partagez-le à votre façon</h3>",
+                     "Continuer avec Google</a>"):
+        assert fragment in page_html, fragment
+    for english in ("Show your work", "Sign up", "Build it in minutes", "Continue with"):
+        assert english not in page_html, english
