@@ -390,3 +390,41 @@ def test_without_a_provider_the_editor_shows_no_ai_control(signed_in):
     # The assistant's markup is not even fetched.
     assert not page.evaluate("performance.getEntriesByType('resource')"
                              ".some((entry) => entry.name.endsWith('fragments/editor-ai.html'))")
+
+
+def test_the_assistant_speaks_french(browser, live_server, ai_provider):
+    from .conftest import register
+    from .test_i18n import french_page
+    context, page = french_page(browser, live_server)
+    try:
+        register(page)
+        portfolio = create_portfolio(page, "Candidatures")
+        page.goto(f"/app/portfolios/{portfolio['id']}")
+        box = page.get_by_role("region", name="Partir d’une description")
+        box.get_by_label("Décrivez votre parcours…").fill(DESCRIPTION)
+        ai_provider.reply(DRAFT, delay=1)
+        box.get_by_role("button", name="Rédiger mon portfolio").click()
+        expect(box.get_by_role("button", name="Rédaction…")).to_be_disabled()
+        expect(box.get_by_role("status")).to_contain_text("L’assistant rédige votre brouillon.")
+        page.get_by_role("region", name="Votre brouillon").get_by_role(
+            "button", name="Ajouter à mon portfolio").click()
+        done = box.locator("[data-field=done]")
+        expect(done).to_contain_text("Ajouté à votre portfolio\u00a0: des informations de "
+                                     "profil, 1 expérience, 1 diplôme et 1 compétence.")
+        expect(done).to_contain_text("Pour retirer un élément, supprimez-le.")
+
+        improve = page.get_by_role("button", name="Améliorer le champ «\u00a0présentation\u00a0»")
+        improve.click()
+        ai_provider.reply({"suggestions": SUGGESTIONS})
+        page.get_by_role("menuitem", name="Corriger l’orthographe et la grammaire").click()
+        dialog = page.get_by_role("dialog", name=re.compile("^Améliorer le champ"))
+        expect(dialog).to_have_accessible_name(
+            "Améliorer le champ «\u00a0présentation\u00a0» de votre profil")
+        expect(dialog).to_contain_text(
+            "Corriger l’orthographe et la grammaire\u00a0: rien d’autre ne change.")
+        expect(dialog.get_by_role("status")).to_have_text("2 suggestions.")
+        dialog.get_by_role("button", name="Insérer la suggestion 1").click()
+        expect(page.get_by_text("Suggestion insérée. Annuler rétablit votre texte.")) \
+            .to_be_attached()
+    finally:
+        context.close()

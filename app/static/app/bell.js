@@ -9,13 +9,14 @@
 import { api } from "./api.js";
 import { busy, cloneTemplate, showError, slot } from "./dom.js";
 import { formatRelative } from "./format.js";
+import { t } from "./i18n.js";
 import { mountFragment } from "./panels.js";
 
 const PAGE_SIZE = 20;
 
 const root = document.getElementById("notification-bell");
 const mounted = await mountFragment(root, { name: "bell", templateId: "bell-template",
-                                            what: "Notifications" });
+                                            what: t("Notifications") });
 if (mounted) {
   const [bell] = mounted;
   const button = bell.querySelector("button");
@@ -45,7 +46,7 @@ if (mounted) {
       link.href = `/app/portfolios/${notification.portfolio_id}/stats`;
       link.hidden = false;
     }
-    slot(item, "for").textContent = `: ${notification.message}`;
+    slot(item, "for").textContent = t(": {message}", { message: notification.message });
     const read = item.querySelector('[data-action="read"]');
     read.hidden = notification.read;
     read.addEventListener("click", async () => {

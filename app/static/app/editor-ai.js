@@ -29,6 +29,7 @@ import {
 } from "./dom.js";
 import { PROFILE_FIELDS, SECTIONS, choiceLabel, itemLine, itemName } from "./editor-fields.js";
 import { formatDateTime, formatPlural, formatRelative } from "./format.js";
+import { t } from "./i18n.js";
 import { loadFragment, mountFragment } from "./panels.js";
 
 const FRAGMENT = "editor-ai";
@@ -40,17 +41,17 @@ const languageNames = new Intl.DisplayNames([PAGE_LANGUAGE], { type: "language" 
 const listFormat = new Intl.ListFormat(PAGE_LANGUAGE, { type: "conjunction" });
 // What each instruction (app/schemas/ai.py INSTRUCTIONS) does, as the dialog says it.
 const TASKS = {
-  rewrite: "Rewrite: clearer, with the same facts.",
-  shorten: "Shorten: about half as long, keeping what matters most to a recruiter.",
-  fix_grammar: "Fix spelling and grammar: nothing else changes.",
-  concrete_achievements: "Make the achievements concrete: what you did and what came of it, "
-    + "with the figures you gave. Nothing is invented.",
-  translate: "Translate: the same meaning and tone, in another language.",
+  rewrite: t("Rewrite: clearer, with the same facts."),
+  shorten: t("Shorten: about half as long, keeping what matters most to a recruiter."),
+  fix_grammar: t("Fix spelling and grammar: nothing else changes."),
+  concrete_achievements: t("Make the achievements concrete: what you did and what came of it, "
+    + "with the figures you gave. Nothing is invented."),
+  translate: t("Translate: the same meaning and tone, in another language."),
 };
 // Profile fields that, filled in, make a portfolio no longer new.
 const STARTED_PROFILE = ["title", "headline", "bio"];
-const UNSAVED = "Some of your changes are not saved yet (see the status at the top), and the "
-  + "assistant works on what is saved. Once they are saved, try again.";
+const UNSAVED = t("Some of your changes are not saved yet (see the status at the top), and the "
+  + "assistant works on what is saved. Once they are saved, try again.");
 // Refusals that trying again at once cannot change.
 const FINAL_STATUSES = new Set([422, 429, 503]);
 
@@ -63,11 +64,13 @@ function languageOptions(select) {
 function inWords(error) {
   if (!(error instanceof ApiError)) {
     console.error(error);
-    return "Something went wrong on this page. Reload it and try again.";
+    return t("Something went wrong on this page. Reload it and try again.");
   }
   if (error.status !== 429 || !error.retryAfter) return error.message;
   const at = new Date(Date.now() + error.retryAfter * 1000).toISOString();
-  return `${error.message} That is ${formatDateTime(at)} your time (${formatRelative(at)}).`;
+  // The API's message stays English (it is for developers too); when is the person's.
+  return t("{message} That is {time} your time ({relative}).", {
+    message: error.message, time: formatDateTime(at), relative: formatRelative(at) });
 }
 
 function tell(element, text) {
@@ -86,9 +89,10 @@ function isNew(portfolio) {
 /** "your profile, 2 experiences and 1 skill": what `draft` holds. */
 function contentsInWords(draft) {
   return listFormat.format([
-    ...(draft.profile ? ["profile details"] : []),
+    ...(draft.profile ? [t("profile details")] : []),
     ...SECTIONS.filter((section) => draft[section.field]?.length)
-      .map((section) => formatPlural(draft[section.field].length, section.noun)),
+      .map((section) => formatPlural(draft[section.field].length, t(section.noun),
+                                     t(`${section.noun}s`))),
   ]);
 }
 
@@ -128,15 +132,22 @@ function showDraft(region, { draft, warnings }) {
 function confirmReplace(draft) {
   const replaced = SECTIONS.filter((section) => draft[section.field]?.length)
     .map((section) => section.heading);
-  const sections = replaced.length ? `Your ${listFormat.format(replaced)} `
-    + `${replaced.length === 1 ? "section is" : "sections are"} replaced by the draft’s (their `
-    + "files go to the trash). " : "";
-  const profile = draft.profile ? "The draft’s profile fields replace yours. " : "";
+  const names = { sections: listFormat.format(replaced) };
+  let sections = "";
+  if (replaced.length === 1) {
+    sections = t("Your {sections} section is replaced by the draft’s (their files go to the "
+      + "trash).", names);
+  } else if (replaced.length) {
+    sections = t("Your {sections} sections are replaced by the draft’s (their files go to the "
+      + "trash).", names);
+  }
+  const profile = draft.profile ? t("The draft’s profile fields replace yours.") : "";
+  const kept = t("Your portfolio as it is now is kept as a version in History, to restore if "
+    + "you change your mind.");
   return confirmAction({
-    title: "Replace these sections?",
-    message: `${sections}${profile}Your portfolio as it is now is kept as a version in History, `
-      + "to restore if you change your mind.",
-    confirmLabel: "Replace sections",
+    title: t("Replace these sections?"),
+    message: [sections, profile, kept].filter(Boolean).join(" "),
+    confirmLabel: t("Replace sections"),
   });
 }
 
@@ -144,7 +155,7 @@ function confirmReplace(draft) {
 export async function mountDraftBox(root, editor) {
   if (!isNew(editor.portfolio)) return;
   const mounted = await mountFragment(root, {
-    name: FRAGMENT, templateId: "ai-start-template", what: "The AI assistant" });
+    name: FRAGMENT, templateId: "ai-start-template", what: t("The AI assistant") });
   if (!mounted) return;
   const [box] = mounted;
   const form = slot(box, "describe");
@@ -158,7 +169,7 @@ export async function mountDraftBox(root, editor) {
   languageOptions(form.elements.language);
 
   handleSubmit(form, async ({ prompt, language }) => {
-    working.textContent = "The assistant is writing your draft. This can take up to a minute.";
+    working.textContent = t("The assistant is writing your draft. This can take up to a minute.");
     try {
       const answer = await api.post("/ai/draft", { prompt, ...(language && { language }) });
       draft = answer.draft;
@@ -169,7 +180,7 @@ export async function mountDraftBox(root, editor) {
     } finally {
       working.textContent = "";
     }
-  }, { busyLabel: "Drafting…" });
+  }, { busyLabel: t("Drafting…") });
 
   async function apply(mode, button) {
     applyError.hidden = true;
@@ -191,9 +202,9 @@ export async function mountDraftBox(root, editor) {
         return;
       }
       await editor.reload().catch(showError);
-      tell(applyError, "This portfolio was changed in another tab or device meanwhile. The "
-                       + "editor now shows that newer version: choose again to apply the draft "
-                       + "to it.");
+      tell(applyError, t("This portfolio was changed in another tab or device meanwhile. The "
+                         + "editor now shows that newer version: choose again to apply the "
+                         + "draft to it."));
       return;
     } finally {
       for (const element of editing) element.inert = false;
@@ -205,11 +216,13 @@ export async function mountDraftBox(root, editor) {
     editor.replace(saved);
     form.hidden = true;
     region.hidden = true;
-    slot(done, "done-text").textContent = `${mode === "merge" ? "Added to" : "Replaced in"} your `
-      + `portfolio: ${contentsInWords(draft)}.`;
-    slot(done, "done-hint").textContent = "Check each item below: the assistant can get details "
-      + "wrong. " + (mode === "merge" ? "To take an item out, delete it."
-        : "History keeps your portfolio as it was before.");
+    const contents = { contents: contentsInWords(draft) };
+    slot(done, "done-text").textContent = mode === "merge"
+      ? t("Added to your portfolio: {contents}.", contents)
+      : t("Replaced in your portfolio: {contents}.", contents);
+    slot(done, "done-hint").textContent = `${t("Check each item below: the assistant can get "
+      + "details wrong.")} ${mode === "merge" ? t("To take an item out, delete it.")
+      : t("History keeps your portfolio as it was before.")}`;
     done.hidden = false;
     done.focus();
   }
@@ -222,7 +235,7 @@ export async function mountDraftBox(root, editor) {
     draft = null;
     region.hidden = true;
     form.elements.prompt.focus();
-    announce("Draft discarded.");
+    announce(t("Draft discarded."));
   });
   done.querySelector('[data-action="close"]').addEventListener("click", () => {
     root.replaceChildren();
@@ -268,12 +281,13 @@ function createImprover(session) {
   let controller = null;
   let returnFocus = null;
 
-  const describe = ({ field, target }) => {
+  const improveTitle = ({ field, target }) => {
     const label = field.label.toLowerCase();
-    if (!target) return `your ${label}`;
+    if (!target) return t("Improve your {field}", { field: label });
     const item = (session.portfolio[target.section.field] || [])
       .find((entry) => entry.id === target.itemId) || {};
-    return `the ${label} of “${itemName(target.section, item)}”`;
+    return t("Improve the {field} of “{item}”", { field: label,
+                                                    item: itemName(target.section, item) });
   };
 
   // The menu: under its button (above when there is no room), arrow keys between the items.
@@ -285,7 +299,7 @@ function createImprover(session) {
   };
   function openMenu(field) {
     current = field;
-    menu.setAttribute("aria-label", `Improve ${describe(field)}`);
+    menu.setAttribute("aria-label", improveTitle(field));
     // `source`: clicking the button again closes the menu rather than opening it anew.
     menu.showPopover({ source: field.button });
     field.button.setAttribute("aria-expanded", "true");
@@ -325,7 +339,7 @@ function createImprover(session) {
 
   // The dialog: what is asked, then the suggestions (or what went wrong).
   function openDialog(instruction) {
-    title.textContent = `Improve ${describe(current)}`;
+    title.textContent = improveTitle(current);
     slot(dialog, "task").textContent = TASKS[instruction];
     slot(dialog, "current").textContent = current.read();
     list.replaceChildren();
@@ -350,7 +364,7 @@ function createImprover(session) {
     const { field, target } = current;
     list.replaceChildren();
     error.hidden = true;
-    working.textContent = "Saving your latest changes first…";
+    working.textContent = t("Saving your latest changes first…");
     try {
       await session.flush();
       if (signal.aborted) return;
@@ -358,8 +372,8 @@ function createImprover(session) {
         failed(UNSAVED, true);
         return;
       }
-      working.textContent = "The assistant is writing suggestions. This can take up to half a "
-        + "minute.";
+      working.textContent = t("The assistant is writing suggestions. This can take up to half a "
+        + "minute.");
       const { suggestions } = await api.post(`/portfolios/${session.portfolio.id}/ai/suggest`, {
         section: target ? target.section.api : "profile", field: field.name, ...call,
         ...(target && { item_id: target.itemId }),
@@ -380,13 +394,13 @@ function createImprover(session) {
   }
 
   function showSuggestions(suggestions) {
-    working.textContent = `${formatPlural(suggestions.length, "suggestion")}.`;
+    working.textContent = `${formatPlural(suggestions.length, t("suggestion"), t("suggestions"))}.`;
     list.replaceChildren(...suggestions.map((text, index) => {
       const row = cloneTemplate("ai-suggestion");
       const shown = slot(row, "text");
       shown.id = `ai-suggestion-${index + 1}`;
       shown.textContent = text;
-      slot(row, "for").textContent = ` suggestion ${index + 1}`;
+      slot(row, "for").textContent = ` ${t("suggestion {number}", { number: index + 1 })}`;
       const insert = row.querySelector('[data-action="insert"]');
       insert.setAttribute("aria-describedby", shown.id);
       insert.addEventListener("click", () => {
@@ -395,7 +409,7 @@ function createImprover(session) {
         dialog.close();
         field.insert(text);
         field.focus();
-        announce("Suggestion inserted. Undo brings your text back.");
+        announce(t("Suggestion inserted. Undo brings your text back."));
       });
       return row;
     }));
@@ -419,7 +433,8 @@ function createImprover(session) {
       const element = cloneTemplate("ai-improve-tools");
       const button = element.querySelector("button");
       const message = slot(element, "message");
-      slot(element, "for").textContent = ` the ${spec.field.label.toLowerCase()}`;
+      slot(element, "for").textContent = ` ${t("the {field}", {
+        field: spec.field.label.toLowerCase() })}`;
       button.addEventListener("click", () => {
         message.hidden = true;
         if (menu.matches(":popover-open")) {
@@ -427,7 +442,7 @@ function createImprover(session) {
           if (current.button === button) return;
         }
         if (!spec.read()) {
-          tell(message, "There is no text to improve yet: write a few words first.");
+          tell(message, t("There is no text to improve yet: write a few words first."));
           return;
         }
         openMenu({ ...spec, button });

@@ -31,7 +31,7 @@ async function loadDesignTables() {
 
 export async function mountDesign(root, editor) {
   const mounted = await mountFragment(
-    root, { name: "editor-design", templateId: "design-pane-template", what: "The design tools" },
+    root, { name: "editor-design", templateId: "design-pane-template", what: t("The design tools") },
     loadDesignTables());
   if (!mounted) return;
   const [pane, tables] = mounted;
@@ -271,12 +271,17 @@ function layoutControls(pane, editor, { sections }) {
       // Last of the other column: appended after everything in the order.
       const moved = { ...entry, column: entry.column === "side" ? "main" : "side" };
       const entries = [...state.entries.filter((other) => other !== entry), moved];
-      saveEntries(entries, `${headingOf(entry)} moved to the ${moved.column} column.`);
+      const heading = { heading: headingOf(entry) };
+      saveEntries(entries, moved.column === "side"
+        ? t("{heading} moved to the side column.", heading)
+        : t("{heading} moved to the main column.", heading));
     },
     "toggle-hidden": (entry) => {
       const entries = state.entries.map((other) => (
         other === entry ? { ...entry, hidden: !entry.hidden } : other));
-      saveEntries(entries, `${headingOf(entry)} ${entry.hidden ? "shown" : "hidden"}.`);
+      const heading = { heading: headingOf(entry) };
+      saveEntries(entries, entry.hidden ? t("{heading} shown.", heading)
+        : t("{heading} hidden.", heading));
     },
   };
 

@@ -38,7 +38,7 @@ function reasonWords(reason) {
 
 export async function mountHistory(root, editor) {
   const mounted = await mountFragment(root, {
-    name: "editor-history", templateId: "history-panel-template", what: "The history" });
+    name: "editor-history", templateId: "history-panel-template", what: t("The history") });
   if (!mounted) return;
   const [panel] = mounted;
   const dialog = panel.querySelector("dialog");

@@ -25,7 +25,7 @@ const pageAddress = (portfolio) => `${location.origin}/p/${portfolio.slug}`;
 
 export async function mountPublish(root, editor) {
   const mounted = await mountFragment(root, {
-    name: "editor-publish", templateId: "publish-panel-template", what: "Publishing" });
+    name: "editor-publish", templateId: "publish-panel-template", what: t("Publishing") });
   if (!mounted) return;
   const [panel] = mounted;
   const links = recruiterLinks(panel.querySelector("dialog"), editor);
