@@ -411,3 +411,16 @@ def test_the_landing_page_in_french(make_app):
         assert fragment in page_html, fragment
     for english in ("Show your work", "Sign up", "Build it in minutes", "Continue with"):
         assert english not in page_html, english
+
+
+def test_the_previews_signed_out_page_in_french(app, portfolio_factory):
+    response = app.test_client().get(f"/app/portfolios/{portfolio_factory()['id']}/preview",
+                                      headers=FRENCH)
+    page_html = response.get_data(as_text=True)
+    assert response.status_code == 401 and '<html lang="fr">' in page_html
+    for fragment in ("<title>401 Déconnecté · Vitrine</title>", "Erreur 401",
+                     "<h1>Déconnecté</h1>", "Reconnectez-vous pour voir l’aperçu.",
+                     "Réalisé avec <strong>Vitrine</strong>"):
+        assert fragment in page_html, fragment
+    for english in ("Signed out", "Sign in again", "Error", "Made with"):
+        assert english not in page_html, english

@@ -154,7 +154,9 @@ def preview(portfolio_id):
         abort(404)
     if not session_cookies.has_valid_access_cookie():
         html = rendering.render_error_page(
-            code=401, status="Signed out", message="Sign in again to see the preview.")
+            code=401, status=app_language.t("Signed out"),
+            message=app_language.t("Sign in again to see the preview."),
+            language=app_language.request_language())
         return _preview_response(html, 401)
     portfolio = portfolios.get_owned(portfolio_id, current_user)
     files = f"/api/v1/portfolios/{portfolio.id}/proofs"

@@ -43,9 +43,10 @@ def render_password_page(*, title, slug, unlock_url, failed, language=None):
                   unlock_url=unlock_url, failed=failed)
 
 
-def render_error_page(*, code, status, message):
-    """The HTML error page of the visitor-facing routes (the API answers JSON)."""
-    return render("portfolio/error.html", code=code, status=status, message=message)
+def render_error_page(*, code, status, message, language=None):
+    """The HTML error page of the visitor-facing routes (the API answers JSON), in `language`
+    (its `status` and `message` are given in it)."""
+    return render("portfolio/error.html", language, code=code, status=status, message=message)
 
 
 def render_gone_page(*, language=None):
