@@ -162,7 +162,7 @@ handleSubmit(twoFactor.disableForm, async (values) => {
   twoFactor.disableForm.reset();
   await currentUser({ reload: true }).then(show);
   announce(t("Two-factor sign-in is off."));
-}, { busyLabel: "Turning off…" });
+}, { busyLabel: t("Turning off…") });
 
 if (mailsForm) {
   handleSubmit(mailsForm, async (_values, form) => {

@@ -19,6 +19,7 @@
  *   const saved = await api.patch(`/portfolios/${id}`, changes, { ifMatch: version });
  *   await upload(`/portfolios/${id}/proofs`, formData, { onProgress: (done) => ... });
  */
+import { t } from "./i18n.js";
 
 const API_ROOT = "/api/v1";
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -68,8 +69,8 @@ function readCookie(name) {
 
 function offlineError() {
   const message = navigator.onLine === false
-    ? "You are offline. Check your connection; nothing was sent."
-    : "Vitrine cannot be reached right now. Check your connection and try again.";
+    ? t("You are offline. Check your connection; nothing was sent.")
+    : t("Vitrine cannot be reached right now. Check your connection and try again.");
   return new ApiError(message, { kind: "offline" });
 }
 
@@ -189,7 +190,7 @@ async function withSession(send, { anonymous = false } = {}) {
       // Before leaving: the page's beforeunload runs inside location.assign().
       sessionEvents.dispatchEvent(new Event("ended"));
       location.assign(signInUrl());
-      throw new ApiError("Your session has ended; sign in again.",
+      throw new ApiError(t("Your session has ended; sign in again."),
                          { status: 401, kind: "signed-out" });
     }
   }
