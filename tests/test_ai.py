@@ -282,6 +282,7 @@ def test_suggest_sends_the_text_as_data_and_keeps_valid_suggestions(auth_client,
 def test_suggest_on_the_profile_and_a_translation(auth_client, ai_provider, portfolio_factory):
     portfolio = with_content(auth_client, portfolio_factory,
                              profile={"headline": "Analyste de données", "bio": "Je suis."})
+    auth_client.patch(f"{API}/{portfolio['id']}", json={"language": "fr"})
     url = f"{API}/{portfolio['id']}/ai/suggest"
     ai_provider.reply({"suggestions": ["I am."]})
     response = auth_client.post(url, json={"section": "profile", "instruction": "translate",
@@ -298,6 +299,7 @@ def test_suggest_on_the_profile_and_a_translation(auth_client, ai_provider, port
     system, user = ai_provider.messages()
     assert json.loads(user)["text"] == "Analyste de données"
     assert "300 characters" in system and "Keep the language of the text" in system
+    assert 'the portfolio is written in the language whose ISO 639-1 code is "fr"' in system
 
 
 def test_suggest_refuses_what_is_not_a_text_and_counts_nothing(auth_client, ai_provider,

@@ -46,12 +46,12 @@ def suggest(portfolio_id, user, section, instruction, item_id=None, field=None,
             target_language=None):
     """`{suggestions}`: better versions of one text of the portfolio, nothing stored."""
     require_configured()
-    target = suggestions.target_text(portfolios.get_owned(portfolio_id, user), section, item_id,
-                                     field)
+    portfolio = portfolios.get_owned(portfolio_id, user)
+    target = suggestions.target_text(portfolio, section, item_id, field)
     answer = _ask(
         user,
         prompts.suggest_system_prompt(instruction, suggestions.max_length(target.field),
-                                      target_language),
+                                      portfolio.language, target_language),
         {"section": section, "field": target.name, "text": target.text,
          "context": target.context},
         "suggestions", prompts.SUGGESTIONS_ANSWER_SCHEMA)

@@ -72,11 +72,14 @@ def draft_system_prompt(language=None):
         "Write in the language of the description.")
 
 
-def suggest_system_prompt(instruction, max_length, target_language=None):
+def suggest_system_prompt(instruction, max_length, portfolio_language, target_language=None):
+    """A translation writes in `target_language`; anything else keeps the text's language, the
+    portfolio's (`portfolio_language`) when the text does not show it (a name, a few words)."""
     return SUGGEST_SYSTEM_PROMPT.format(
         task=TASKS[instruction], count=MAX_SUGGESTIONS, max_length=max_length,
         language=_write_in(target_language) if target_language else
-        "Keep the language of the text.")
+        "Keep the language of the text; the portfolio is written in the language whose "
+        f'ISO 639-1 code is "{portfolio_language}".')
 
 
 def user_message(data):
