@@ -529,6 +529,20 @@ def test_a_generated_slug_taken_meanwhile_is_generated_again(auth_client, portfo
     assert chosen.status_code == 409
 
 
+def test_many_creations_racing_for_one_generated_slug_all_land(auth_client, monkeypatch):
+    """Every racer sees the same address free each round (the worst case of a burst of
+    creations with one title); each still gets a 201 and an address of its own."""
+    from app.services import portfolios
+    monkeypatch.setattr(portfolios, "_slug_taken", lambda slug, portfolio_id=None: False)
+    slugs = []
+    for _ in range(10):
+        response = auth_client.post(f"{API}/", json={"title": "Same title"})
+        assert response.status_code == 201, response.get_json()
+        slugs.append(response.get_json()["slug"])
+    assert slugs[0] == "same-title" and len(set(slugs)) == 10
+    assert all(slug.startswith("same-title") for slug in slugs)
+
+
 def test_duplicate_is_a_private_deep_copy(auth_client, portfolio_factory):
     portfolio = portfolio_factory(full=True)
     response = auth_client.post(f"{API}/{portfolio['id']}/duplicate")

@@ -5,6 +5,7 @@ that also increments the version, so two editors never silently overwrite each o
 """
 import json
 import re
+import secrets
 import unicodedata
 from datetime import timedelta
 
@@ -541,7 +542,7 @@ def _refuse_over_the_limit():
 def _insert_with_unique_slug(portfolio, generated):
     """Insert the new portfolio. A slug the client chose and someone took meanwhile is a 409; a
     generated one (two duplicates racing for "…-copy") is generated again until it is free."""
-    for _ in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
         try:
             portfolio.save(force_insert=True)
             return
@@ -549,6 +550,10 @@ def _insert_with_unique_slug(portfolio, generated):
             if not generated:
                 break
             portfolio.slug = available_slug(portfolio.title)
+            if attempt:
+                # Many creations racing all compute the same next free address, and only one
+                # wins each round: after a second lost race, a random ending parts them.
+                portfolio.slug = f"{portfolio.slug[:55].rstrip('-')}-{secrets.token_hex(2)}"
     abort(409, message=f"The address '{portfolio.slug}' is already taken.",
           errors={"slug": ["Already taken."]})
 
