@@ -21,6 +21,10 @@ def _env_int(name, default):
     return int(os.environ.get(name, default))
 
 
+def _env_float(name, default):
+    return float(os.environ.get(name, default))
+
+
 def _env_bool(name, default):
     return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
 
@@ -160,6 +164,10 @@ class Config:
     # How long a worker counting a visit holds it: a worker that dies leaves the visit to the next
     # one after that long (app/services/visits.py).
     VISIT_CLAIM_SECONDS = _env_int("VISIT_CLAIM_SECONDS", 60)
+    # A web process writes the visits and recruiter-link openings its requests counted in one
+    # batch this often, after the responses; a process killed outright loses the last batch
+    # (app/services/visit_buffer.py). 0: each request writes its own before answering.
+    VISIT_FLUSH_SECONDS = _env_float("VISIT_FLUSH_SECONDS", 0.05)
     # Merged into Celery's configuration by celery_init_app. Publishing a visit must fail fast
     # when Redis is down (the page then records it itself): a short connect timeout and no
     # reconnection attempts when publishing (kombu would otherwise retry for seconds).
@@ -293,6 +301,9 @@ class TestConfig(Config):
     # Tasks run in-process: no test leaves messages in the shared Redis. The Celery integration
     # tests turn this off and run a real worker on a queue of their own.
     CELERY_ALWAYS_EAGER = True
+    # Visits and link openings written by the request that counted them: a test reads them at
+    # once. tests/test_visit_buffer.py turns the batches on.
+    VISIT_FLUSH_SECONDS = 0
     # Mails go to the log only; the mail tests start their own SMTP server.
     MAIL_SERVER = ""
     MAIL_OUTBOX_DIR = ""

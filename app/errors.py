@@ -3,12 +3,14 @@
 `{"code": 422, "status": "Unprocessable Entity", "message": "...", "errors": {"field": [...]}}`
 
 Views call `abort(code, message=..., errors=...)` (flask-smorest's abort) and never catch
-exceptions themselves. HTML routes get a small HTML page with the same status instead.
+exceptions themselves. HTML routes get a small HTML page with the same status instead, in the
+visitor's language: the app's choice on its pages, the browser's Accept-Language on the
+published ones (/p, /r). API errors stay English (they are for developers).
 """
 import logging
 
 import redis
-from flask import request
+from flask import g, request
 from flask_jwt_extended.exceptions import CSRFError
 from mongoengine.errors import OperationError as MongoOperationError
 from mongoengine.errors import ValidationError as MongoValidationError
@@ -18,6 +20,9 @@ from werkzeug.exceptions import (
 )
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .catalogues import N_, translations
+from .models.languages import DEFAULT_LANGUAGE, LANGUAGES
+from .web import app_language
 from .web.rendering import render_error_page
 
 log = logging.getLogger(__name__)
@@ -68,13 +73,58 @@ def _respond(exc):
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
     if not wants_json():
-        html = render_error_page(code=exc.code, status=HTTP_STATUS_CODES.get(exc.code, "Error"),
-                                 message=message or exc.description)
-        return html, exc.code, headers
+        # A description a view gave (abort(400, description=...)), not werkzeug's default one.
+        given = message or (exc.description if exc.description != type(exc).description else None)
+        return error_page(exc.code, given), exc.code, headers
     # `abort(..., extra={...})` adds fields beside the standard ones (e.g. a 409's current version).
     payload = {**(data.get("extra") or {}),
                **error_payload(exc.code, message, errors, fallback=exc.description)}
     return payload, exc.code, headers
+
+
+# What an HTML error page says: the status, and a sentence for when the view gave none (or gave
+# one in English only: views write their messages for the API's developers).
+PAGE_WORDS = {
+    400: (N_("Bad Request"), N_("This address or what was sent with it is not valid.")),
+    401: (N_("Unauthorized"), N_("Sign in to see this page.")),
+    403: (N_("Forbidden"), N_("You may not see this page.")),
+    404: (N_("Not Found"), N_("There is nothing at this address: check it, or the link that "
+                              "brought you here.")),
+    405: (N_("Method Not Allowed"), N_("This address does not take this kind of request.")),
+    410: (N_("Gone"), N_("What was at this address is no longer there.")),
+    413: (N_("Request Entity Too Large"), N_("What was sent is too large.")),
+    429: (N_("Too Many Requests"), N_("Too many tries in a short time: wait a moment, then "
+                                      "try again.")),
+    500: (N_("Internal Server Error"), N_("Something went wrong on our side. Try again in a "
+                                          "moment.")),
+    503: (N_("Service Unavailable"), N_("The site is temporarily unavailable; try again "
+                                        "shortly.")),
+}
+
+
+def error_page(code, message=None):
+    """The HTML error page of `code` in the visitor's language; `message` (English, from the
+    view) when that language's catalogue has it, else the status's own sentence."""
+    language = error_page_language()
+    words = translations(language)
+    status, sentence = PAGE_WORDS.get(code, (HTTP_STATUS_CODES.get(code, "Error"), None))
+    if message and (language == DEFAULT_LANGUAGE or words.gettext(message) != message):
+        sentence = message
+    return render_error_page(code=code, status=words.gettext(status),
+                             message=sentence and words.gettext(sentence), language=language)
+
+
+def error_page_language():
+    """The published pages' (/p, /r): the portfolio's language when the view knew the portfolio
+    (`g.portfolio_language`: a proof file it does not show), else the visitor's
+    Accept-Language. The app's: its choice (the account's setting, the switch's cookie,
+    Accept-Language), without the account when the database or Redis is what failed."""
+    if request.path.startswith(("/p/", "/r/")):
+        return g.get("portfolio_language") or app_language.browser_language(LANGUAGES)
+    try:
+        return app_language.request_language()
+    except (PyMongoError, MongoOperationError, redis.RedisError):
+        return app_language.browser_language()
 
 
 def handle_http_exception(exc):

@@ -3,8 +3,7 @@ from flask_jwt_extended import get_jwt
 
 from .errors import error_payload
 from .extensions import jwt
-from .models import User
-from .services.auth_sessions import is_session_active
+from .services.auth_sessions import is_session_active, signed_in_user
 
 
 def _unauthorized(message):
@@ -13,7 +12,7 @@ def _unauthorized(message):
 
 @jwt.user_lookup_loader
 def load_user(_jwt_header, jwt_data):
-    return User.objects(id=jwt_data["sub"]).first()
+    return signed_in_user(jwt_data["sub"])
 
 
 @jwt.token_in_blocklist_loader

@@ -7,8 +7,9 @@ Flask + pymongo endpoint (requests/s), and an autosave PATCH against a bare `$se
 Both apps run under gunicorn (same worker count, sync workers) on 127.0.0.1 against the same
 mongod (MONGODB_URI, else a throw-away local one). The portfolio is published and holds 32 items;
 GETs send a browser User-Agent, so /p/<slug> and /r/<token> count a visit each. The load comes
-from threads of this process, each keeping its http.client connection (gunicorn's sync workers
-close it after every answer; http.client opens a new one). The autosave is one client sending
+from wrk (Debian's package) as in the issue, else from threads of this process, each keeping its
+http.client connection (gunicorn's sync workers close it after every answer; http.client opens
+a new one) — those threads take CPU from the servers, which flatters slower endpoints. The autosave is one client sending
 the whole 8-item skills section with If-Match, one request after the other; the bare `$set` is
 timed with pymongo's default write concern (w=1) as the issue's baseline, and again with the
 app's (w=majority), the same durability.
@@ -16,12 +17,18 @@ app's (w=majority), the same durability.
 On a shared machine the load of other processes changes from one second to the next: each
 figure is measured `--rounds` times, each time right after the bare endpoint's, and the ratio
 printed is the median of the rounds' ratios (the rates and latencies printed are medians too).
+For the GETs it also prints the CPU time the server's processes and the local mongod spent per
+request, and that ratio (bare over app), which other processes' load does not move: on a
+machine with nothing else running, the two ratios meet.
 """
 import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -126,13 +133,69 @@ def _request(connection, method, path, body=None, headers=None):
     return response.status, response.headers, data
 
 
-def throughput(port, path, seconds, concurrency):
-    """Requests/s of GET `path` from `concurrency` threads for `seconds`; every answer a 200."""
+def throughput(port, path, seconds, concurrency, cpu=None):
+    """`(requests/s, CPU ms per request)` of GET `path` from `concurrency` connections for
+    `seconds`; every answer a 200. The load comes from wrk when the machine has it (as in the
+    issue: it takes little CPU from the servers), else from threads of this process. `cpu()`
+    reads the CPU seconds the server and mongod have used (None: not measured)."""
     headers = {"User-Agent": BROWSER}
     status, _, body = _request(http.client.HTTPConnection("127.0.0.1", port), "GET", path,
                                headers=headers)
     if status != 200:
         raise RuntimeError(f"GET {path} answered {status}")
+    load = _wrk if shutil.which("wrk") else _threads
+    used = cpu() if cpu else 0
+    rate, requests = load(port, path, seconds, concurrency, headers)
+    used = cpu() - used if cpu else None
+    return rate, (used * 1000 / requests if cpu else None)
+
+
+def _wrk(port, path, seconds, concurrency, headers):
+    arguments = ["wrk", "--threads", "2", "--connections", str(concurrency),
+                 "--duration", f"{seconds:g}s"]
+    for name, value in headers.items():
+        arguments += ["--header", f"{name}: {value}"]
+    report = subprocess.run(arguments + [f"http://127.0.0.1:{port}{path}"], check=True,
+                            capture_output=True, text=True).stdout
+    if "Non-2xx or 3xx responses" in report or "Socket errors" in report:
+        raise RuntimeError(f"requests to {path} failed:\n{report}")
+    return (float(re.search(r"Requests/sec:\s+([\d.]+)", report).group(1)),
+            int(re.search(r"(\d+) requests in", report).group(1)))
+
+
+def cpu_reader(server, mongod_pid):
+    """A function reading the CPU seconds used so far by the gunicorn `server` (its master and
+    workers) and mongod: what one request costs the machine, whatever else runs on it."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            return 0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    def children(pid):
+        path = Path(f"/proc/{pid}/task/{pid}/children")
+        return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+    return lambda: sum(used(pid) for pid in (server.pid, *children(server.pid), mongod_pid)
+                       if pid)
+
+
+def _mongod_pid(uri):
+    """The local mongod serving `uri`, found by its port (None when it is not on this machine)."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(uri)
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        return None
+    listing = subprocess.run(["ss", "-ltnpH", f"sport = :{parts.port or 27017}"],
+                             capture_output=True, text=True).stdout
+    found = re.search(r"pid=(\d+)", listing)
+    return int(found.group(1)) if found else None
+
+
+def _threads(port, path, seconds, concurrency, headers):
     counts, failures = [0] * concurrency, [0] * concurrency
     stop = time.perf_counter() + seconds
 
@@ -152,7 +215,7 @@ def throughput(port, path, seconds, concurrency):
     elapsed = time.perf_counter() - started
     if sum(failures):
         raise RuntimeError(f"{sum(failures)} requests to {path} failed")
-    return sum(counts) / elapsed, len(body)
+    return sum(counts) / elapsed, sum(counts)
 
 
 def autosave_latency(port, path, section, seconds, authorization=None, encode=json.dumps):
@@ -196,17 +259,22 @@ def main():
         try:
             servers.append(serve("wsgi:app", uri, options.workers))
             servers.append(serve("scripts.bench_ratios:make_bare_app()", uri, options.workers))
-            (_, app_port), (_, bare_port) = servers
+            (app_server, app_port), (bare_server, bare_port) = servers
+            mongod_pid = _mongod_pid(uri)
             run = {"seconds": options.seconds, "concurrency": options.concurrency}
+            cpu = {"app": cpu_reader(app_server, mongod_pid),
+                   "bare": cpu_reader(bare_server, mongod_pid)}
             api_section = _api_items(app_port, portfolio_id, access_token)
             rounds = [_round(bare_port, app_port, slug, token, portfolio_id, access_token,
-                             section, api_section, run) for _ in range(options.rounds)]
+                             section, api_section, run, cpu) for _ in range(options.rounds)]
         finally:
             for process, _ in servers:
                 process.terminate()
                 process.wait(timeout=30)
 
-    print(f"gunicorn, {options.workers} sync workers each, {options.concurrency} client threads,"
+    client = "wrk" if shutil.which("wrk") else "client threads"
+    print(f"gunicorn, {options.workers} sync workers each, {options.concurrency} connections "
+          f"({client}),"
           f" {options.seconds:g} s per figure, {options.rounds} rounds (medians), 32 items, "
           f"browser User-Agent")
     ratios = {}
@@ -220,6 +288,12 @@ def main():
         each_round = ", ".join(f"{figure['ratio']:.2f}" for figure in figures)
         print(f"{label:31} {app:7.1f} {unit:5} (bare {bare:7.1f})  ratio {ratio:.2f}"
               f"  (rounds: {each_round})")
+        if "cpu_ratio" in figures[0]:
+            cpu_ratio = statistics.median(figure["cpu_ratio"] for figure in figures)
+            app_cpu, bare_cpu = (statistics.median(figure[side] for figure in figures)
+                                 for side in ("app_cpu", "bare_cpu"))
+            print(f"{'':31} CPU per request {app_cpu:.2f} ms (bare {bare_cpu:.2f}), "
+                  f"ratio {cpu_ratio:.2f}")
     print(f"RATIO pages: /p {ratios[PAGES[0][0]]:.2f}  /r {ratios[PAGES[1][0]]:.2f}  "
           f"JSON {ratios[PAGES[2][0]]:.2f}/{ratios[PAGES[3][0]]:.2f} (goal >= 0.8); "
           f"RATIO autosave {ratios['autosave']:.1f}x (goal <= 3; "
@@ -233,15 +307,20 @@ PAGES = (("GET /p/<slug>", "/p/{slug}"), ("GET /r/<token>", "/r/{token}"),
 
 
 def _round(bare_port, app_port, slug, token, portfolio_id, access_token, section, api_section,
-           run):
+           run, cpu):
     """Each figure of one round beside the bare endpoint's, measured just before it:
-    label -> {"bare", "app", "ratio"} (requests/s for the GETs, median ms for the autosave)."""
+    label -> {"bare", "app", "ratio"} (requests/s for the GETs, median ms for the autosave);
+    the GETs also give the CPU the servers and mongod spent per request ("bare_cpu", "app_cpu",
+    ms) and its ratio, bare over app: the throughput ratio the same code would reach on a machine
+    no other process loads."""
     from bson import json_util
     figures = {}
     for label, path in PAGES:
-        bare, _ = throughput(bare_port, f"/p/{slug}", **run)
-        app, _ = throughput(app_port, path.format(slug=slug, token=token), **run)
-        figures[label] = {"bare": bare, "app": app, "ratio": app / bare}
+        bare, bare_cpu = throughput(bare_port, f"/p/{slug}", **run, cpu=cpu["bare"])
+        app, app_cpu = throughput(app_port, path.format(slug=slug, token=token), **run,
+                                  cpu=cpu["app"])
+        figures[label] = {"bare": bare, "app": app, "ratio": app / bare, "bare_cpu": bare_cpu,
+                          "app_cpu": app_cpu, "cpu_ratio": bare_cpu / app_cpu}
     bare, _ = autosave_latency(bare_port, f"/p/{slug}", section, run["seconds"],
                                encode=json_util.dumps)
     app, _ = autosave_latency(app_port, f"/api/v1/portfolios/{portfolio_id}", api_section,

@@ -16,7 +16,7 @@ from bson import ObjectId
 
 from app.extensions import mongo_db
 from app.models.audience import ROLLUPS, VISITS
-from app.services.visits import store_visit
+from app.services.visits import store_visits
 from config import Config
 
 from .test_visits import CHROME, FIREFOX, all_documents, payload_for
@@ -113,7 +113,7 @@ def test_tasks_delivered_several_times_count_each_visit_once(worker_app, portfol
     wait_for_visits(1)
     # Visits the requests stored, and the tasks that count them delivered again and again.
     for n in range(4):
-        store_visit(payload_for(worker_app, portfolio_id, ip=f"8.8.4.{n}"))
+        store_visits([payload_for(worker_app, portfolio_id, ip=f"8.8.4.{n}")])
     for _delivery in range(5):
         celery.send_task("vitrine.count_visits")
     wait_for_visits(5)

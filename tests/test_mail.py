@@ -1,5 +1,6 @@
 """Outgoing mail through a real SMTP server (aiosmtpd): the message, the Celery task's retries,
 development without a server, and production's start-up check."""
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -8,6 +9,7 @@ from app import create_app
 from app.services import mail
 from config import Config
 
+from .conftest import PASSWORD
 from .mail_server import (  # noqa: F401 (fixtures)
     free_port, html_of, link_in, mail_settings, mailbox, smtp_server, text_of,
 )
@@ -16,9 +18,10 @@ PUBLIC = "https://vitrine.example.com"
 
 
 def a_mail():
-    return mail.compose("ada@example.com", "Hello", "verify_email",
+    return mail.compose("ada@example.com", "Hello", "verify_email", "en",
                         user={"full_name": "Ada", "email": "ada@example.com"},
-                        link="https://vitrine.example.com/verify-email?token=t", valid_for="1 hour")
+                        link="https://vitrine.example.com/verify-email?token=t",
+                        valid_for=timedelta(hours=1))
 
 
 def test_a_mail_is_plain_text_and_html_with_links_on_the_public_address(make_app, mailbox):
@@ -40,6 +43,54 @@ def test_a_mail_is_plain_text_and_html_with_links_on_the_public_address(make_app
     assert link_in(message, "/verify-email").startswith(f"{PUBLIC}/verify-email?token=")
     assert "Hello Ada <b>Lovelace</b>," in text_of(message)
     assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in html_of(message)  # escaped in HTML
+
+
+def test_a_new_account_gets_its_mail_in_the_language_the_app_was_in(make_app, mailbox):
+    """At sign-up the account has no language yet: the one the app was showing, from the
+    header switch's cookie or Accept-Language."""
+    browser = make_app(**mail_settings(mailbox)).test_client()
+    assert browser.post("/api/v1/auth/register", headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+                        json={"email": "camille@example.com", "password": PASSWORD,
+                              "full_name": "Camille"}).status_code == 201
+    message = mailbox.only("camille@example.com")
+    assert message["Subject"] == "Confirmez votre adresse e-mail"
+    text = text_of(message)
+    assert text.startswith("Bonjour Camille,\r\n\r\nBienvenue sur Vitrine. Confirmez que "
+                           "camille@example.com est bien votre adresse\u00a0: ")
+    assert "Confirmer mon adresse\u00a0:" in text and "Le lien est valable 2\u00a0jours." in text
+    assert "Vous recevez cet e-mail en raison de votre compte sur Vitrine." in text
+    html = html_of(message)
+    assert '<html lang="fr">' in html and ">Confirmer mon adresse</a>" in html
+    assert "Ou copiez cette adresse dans votre navigateur\u00a0:" in html
+    for english in ("Hello", "Confirm my", "The link works", "You receive", "Or copy"):
+        assert english not in text and english not in html, english
+    assert link_in(message, "/verify-email")
+
+    browser.set_cookie("vitrine-language", "es")  # the switch wins over Accept-Language
+    browser.post("/api/v1/auth/register", headers={"Accept-Language": "fr"}, json={
+        "email": "lucia@example.com", "password": PASSWORD, "full_name": "Lucía"})
+    assert mailbox.only("lucia@example.com")["Subject"] == (
+        "Confirma tu dirección de correo")
+
+
+def test_an_account_gets_its_mail_in_its_own_language(make_app, mailbox):
+    """The account's setting, whatever the browser asking says."""
+    client = make_app(**mail_settings(mailbox)).test_client()
+    account = client.post("/api/v1/auth/register", json={
+        "email": "jonas@example.com", "password": PASSWORD, "full_name": "Jonas"}).get_json()
+    headers = {"Authorization": f"Bearer {account['access_token']}"}
+    assert client.patch("/api/v1/auth/me", json={"language": "de"},
+                        headers=headers).status_code == 200
+    mailbox.clear()
+    assert client.post("/api/v1/auth/verify-email/resend", headers={
+        **headers, "Accept-Language": "fr"}).status_code == 202
+    message = mailbox.only(account["user"]["email"])
+    assert message["Subject"] == "Bestätigen Sie Ihre E-Mail-Adresse"
+    text = text_of(message)
+    assert text.startswith("Hallo Jonas,") and "Der Link ist 2 Tage gültig." in text
+    assert "Meine Adresse bestätigen:" in text
+    assert '<html lang="de">' in html_of(message)
+    assert link_in(message, "/verify-email")
 
 
 def test_the_task_is_retried_while_the_server_says_try_later(make_app, mailbox):

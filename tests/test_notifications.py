@@ -1,7 +1,10 @@
-"""In-app notifications: recruiter link opened, daily digest, link about to expire; the API."""
+"""In-app notifications: recruiter link opened, daily digest, link about to expire; the API;
+their texts in the reader's language."""
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from babel.dates import format_date
 from bson import ObjectId
 
 from app.models.audience import Notification, utc_today
@@ -11,7 +14,7 @@ from app.services import notifications
 from app.tasks import daily_digests, link_expiry_notices
 
 from .mail_server import (  # noqa: F401 (fixtures)
-    app_sending_mail, link_in, mailbox, smtp_server, text_of,
+    app_sending_mail, html_of, link_in, mailbox, smtp_server, text_of,
 )
 from .test_stats import visit
 from .test_visits import FIREFOX
@@ -84,7 +87,7 @@ def test_the_daily_digest(app, auth_client, portfolio_id, portfolio_factory):
     [digest] = Notification.objects(kind="daily_digest")
     assert digest.message == "“Ada's work”: 4 views yesterday, 3 countries."
     assert digest.data == {"date": (utc_today() - timedelta(days=1)).isoformat(), "views": 4,
-                           "downloads": 0, "countries": 3}
+                           "downloads": 0, "countries": 3, "title": "Ada's work"}
     assert str(digest.portfolio) == portfolio_id != quiet
 
 
@@ -260,3 +263,98 @@ def test_mail_notifications_can_be_turned_off_on_the_server(
     with app.app_context():
         assert notifications.produce_expiry_notices() == 1
     assert mailbox.messages == []
+
+
+# --- in the reader's language ------------------------------------------------------------------
+
+def listed(auth_client):
+    return {item["kind"]: item for item in auth_client.get(f"{API}/").get_json()["data"]}
+
+
+def test_the_texts_are_made_in_the_accounts_language_when_read(app, auth_client, portfolio_id):
+    link = new_link(auth_client, portfolio_id, "Acme")
+    visit(app, portfolio_id, source=link["id"], ip="1.1.1.1")
+    visit(app, portfolio_id, days_ago=1, ip="8.8.8.8")
+    new_link(auth_client, portfolio_id, "Soon", expires_in_days=1)
+    with app.app_context():
+        daily_digests.apply().get()
+        link_expiry_notices.apply().get()
+
+    # French, then English after the switch: the same notifications, read again.
+    for language, opened, digest, expiring in (
+            ("fr", "Votre lien recruteur «\u00a0Acme\u00a0» a été ouvert pour la première fois.",
+             "«\u00a0Ada's work\u00a0»\u00a0: 1 vue hier, 1 pays.",
+             r"Votre lien recruteur «\u00a0Soon\u00a0» expire le \d{1,2} \w+ \d{4} à "
+             r"\d\d:\d\d UTC\."),
+            ("en", "Your recruiter link “Acme” was opened for the first time.",
+             "“Ada's work”: 1 view yesterday, 1 country.",
+             r"Your recruiter link “Soon” expires on \w+ \d{1,2}, \d{4} at "
+             r"\d{1,2}:\d\d\u202f[AP]M UTC\.")):
+        assert auth_client.patch(ME, json={"language": language}).status_code == 200
+        texts = listed(auth_client)
+        assert texts["recruiter_link_opened"]["message"] == opened
+        assert texts["daily_digest"]["message"] == digest
+        assert re.fullmatch(expiring, texts["recruiter_link_expiring"]["message"])
+        # Marking one read answers it in the same language.
+        read = auth_client.post(f"{API}/{texts['daily_digest']['id']}/read").get_json()
+        assert read["read"] is True and read["message"] == digest
+    english = listed(auth_client)
+    # What is stored is the English text (the account export's); the API's fields are the same.
+    assert Notification.objects.get(kind="daily_digest").message == english["daily_digest"][
+        "message"]
+    assert set(english["daily_digest"]) == {"id", "kind", "message", "portfolio_id", "data",
+                                            "read", "read_at", "created_at"}
+
+
+def test_without_a_language_of_its_own_the_texts_follow_the_app(app, auth_client, portfolio_id):
+    """An account that never chose a language reads its bell as the app shows it: Accept-Language
+    (or the switch's cookie); English without either."""
+    link = new_link(auth_client, portfolio_id, "Acme")
+    visit(app, portfolio_id, source=link["id"], ip="1.1.1.1")
+    assert auth_client.get(ME).get_json()["language"] is None
+    french = auth_client.get(f"{API}/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert french.get_json()["data"][0]["message"] == (
+        "Votre lien recruteur «\u00a0Acme\u00a0» a été ouvert pour la première fois.")
+    assert listed(auth_client)["recruiter_link_opened"]["message"] == (
+        "Your recruiter link “Acme” was opened for the first time.")
+
+
+def test_a_digest_counts_and_dates_in_german_and_spanish():
+    day = utc_today() - timedelta(days=3)
+    digest = Notification(kind="daily_digest", message="stored", data={
+        "date": day.isoformat(), "views": 1234, "downloads": 1, "countries": 2, "title": "CV"})
+    german_day = format_date(day, "long", locale="de")
+    assert notifications.text(digest, "de") == (
+        f"„CV“: 1.234 Aufrufe und 1 Download am {german_day}, 2 Länder.")
+    assert notifications.text(digest, "es").startswith("«CV»: 1.234 vistas y 1 descarga el ")
+    assert notifications.text(digest, "xx").startswith("“CV”: 1,234 views and 1 download on ")
+    # Stored before the texts were made when read (no title in its data): its own text.
+    older = Notification(kind="daily_digest", message="“CV”: 2 views yesterday, 1 country.",
+                         data={"date": day.isoformat(), "views": 2, "downloads": 0,
+                               "countries": 1})
+    assert notifications.text(older, "fr") == "“CV”: 2 views yesterday, 1 country."
+
+
+def test_the_mail_is_in_the_owners_language(app, auth_client, portfolio_id, mailbox):
+    opt_in(auth_client, "recruiter_link_opened")
+    assert auth_client.patch(ME, json={"language": "fr"}).status_code == 200
+    link = new_link(auth_client, portfolio_id, "Acme")
+    mailbox.clear()
+    # Counted in the visitor's request, whose browser speaks German: the owner's mail is French.
+    page = app.test_client().get(f"/r/{link['token']}", headers={
+        "User-Agent": FIREFOX, "Accept-Language": "de-DE,de;q=0.9"})
+    assert page.status_code == 200
+    message = mailbox.only(auth_client.user["email"])
+    assert message["Subject"] == "Un recruteur a ouvert votre lien"
+    text = text_of(message)
+    assert text.startswith("Bonjour Ada Lovelace,")
+    assert "Votre lien recruteur «\u00a0Acme\u00a0» a été ouvert pour la première fois." in text
+    assert "Voir les statistiques\u00a0:" in text
+    assert "Se désabonner de ces e-mails en un clic\u00a0:" in text
+    html = html_of(message)
+    assert '<html lang="fr">' in html and ">Voir les statistiques</a>" in html
+    assert link_in(message, "/stats").endswith(f"/app/portfolios/{portfolio_id}/stats")
+    # Its unsubscribe page names the mails as they were titled.
+    unsubscribe = link_in(message, "/unsubscribe").removeprefix("http://localhost")
+    page = app.test_client().get(unsubscribe, headers={"Accept-Language": "fr"})
+    assert "les e-mails «\u00a0Un recruteur a ouvert votre lien\u00a0»" in page.get_data(as_text=True)

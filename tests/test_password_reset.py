@@ -11,7 +11,7 @@ from app.services.passwords import secret_digest
 
 from .conftest import PASSWORD, bearer
 from .mail_server import (  # noqa: F401 (fixtures)
-    app_sending_mail, mail_settings, mailbox, smtp_server, text_of, token_in,
+    app_sending_mail, html_of, mail_settings, mailbox, smtp_server, text_of, token_in,
 )
 
 FORGOT = "/api/v1/auth/password/forgot"
@@ -50,6 +50,39 @@ def test_forgot_mails_a_link_that_sets_the_new_password(client, register, mailbo
     assert client.post(LOGIN, json={"email": "ada@example.com",
                                     "password": PASSWORD}).status_code == 401
     assert account["user"]["id"] == str(User.objects.get(email="ada@example.com").id)
+
+
+@pytest.mark.parametrize("language, subject, fragments", [
+    ("fr", "Choisissez un nouveau mot de passe", (
+        "Bonjour Ada Lovelace,", "Quelqu’un — vous, nous l’espérons — a demandé",
+        "Choisissez un nouveau mot de passe\u00a0:",
+        "Le lien ne sert qu’une fois, pendant 1\u00a0heure.")),
+    ("de", "Wählen Sie ein neues Passwort", (
+        "Hallo Ada Lovelace,", "Jemand – hoffentlich Sie – hat ein neues Passwort",
+        "Wählen Sie ein neues Passwort:", "ist 1 Stunde gültig.")),
+])
+def test_the_reset_mail_is_in_the_accounts_language(client, register, mailbox, language,
+                                                    subject, fragments):
+    account = register(email="ada@example.com")
+    assert client.patch("/api/v1/auth/me", json={"language": language},
+                        headers=bearer(account["access_token"])).status_code == 200
+    mailbox.clear()
+    forgot(client, "ada@example.com")
+    message = mailbox.only("ada@example.com")
+    assert message["Subject"] == subject
+    for fragment in fragments:
+        assert fragment in text_of(message), fragment
+    assert f'<html lang="{language}">' in html_of(message)
+    assert reset(client, token_in(message, "/reset-password")).status_code == 204
+
+
+def test_an_account_without_a_language_gets_the_browsers(client, register, mailbox):
+    register(email="ada@example.com")
+    mailbox.clear()
+    client.post(FORGOT, json={"email": "ada@example.com"}, headers={"Accept-Language": "es"})
+    message = mailbox.only("ada@example.com")
+    assert message["Subject"] == "Elige una contraseña nueva"
+    assert "El enlace funciona una sola vez, durante 1 hora." in text_of(message)
 
 
 def test_the_answer_is_the_same_and_no_mail_goes_out_for_an_unknown_address(

@@ -656,3 +656,156 @@ def test_tabs_and_line_breaks_are_kept(auth_client, portfolio_factory):
     response = auth_client.post(f"{API}/{portfolio['id']}/projects",
                                 json={"name": "Linter", "description": text})
     assert response.status_code == 201 and response.get_json()["description"] == text
+
+
+def _stored_fields(portfolio_id):
+    """The stored document, each field as its BSON bytes (compared byte for byte)."""
+    import bson
+    raw = Portfolio._get_collection().find_one({"_id": ObjectId(portfolio_id)})
+    return {field: bson.encode({"v": value}) for field, value in raw.items()}
+
+
+def test_a_section_autosave_leaves_every_other_field_byte_identical(auth_client,
+                                                                    portfolio_factory):
+    """write() validates and encodes only the fields a change touches; the others are stored
+    as they were, byte for byte."""
+    portfolio = portfolio_factory(full=True)
+    before = _stored_fields(portfolio["id"])
+    skills = [{**skill, "name": f"{skill['name']} 2"} for skill in portfolio["skills"]]
+    response = auth_client.patch(f"{API}/{portfolio['id']}", json={"skills": skills})
+    assert response.status_code == 200
+    after = _stored_fields(portfolio["id"])
+    changed = {field for field in before.keys() | after.keys()
+               if before.get(field) != after.get(field)}
+    assert changed == {"skills", "version", "updated_at"}
+
+
+def test_a_touched_field_the_model_refuses_is_refused_and_nothing_is_written(app, auth_client,
+                                                                            portfolio_factory):
+    """The model's own checks (second line behind the schemas) still run on what a change
+    touches."""
+    from mongoengine.errors import ValidationError
+
+    from app.models import User
+    from app.models.portfolio import Skill
+    from app.services import portfolios
+
+    portfolio = portfolio_factory(full=True)
+    user = User.objects.get(id=Portfolio.objects.get(id=portfolio["id"]).owner.id)
+
+    def too_long(document):
+        document.skills = [Skill(name="x" * 101)]
+        return {"skills"}
+
+    def unknown_template(document):
+        document.template = "baroque"
+        return {"template"}
+
+    def no_title(document):
+        document.title = None
+        return {"title"}
+
+    with app.test_request_context():
+        for change, field in ((too_long, "skills"), (unknown_template, "template"),
+                              (no_title, "title")):
+            with pytest.raises(ValidationError) as refused:
+                portfolios.write(portfolio["id"], user, change)
+            assert field in refused.value.errors
+    assert Portfolio.objects.get(id=portfolio["id"]).version == portfolio["version"]
+
+
+def _every_field_filled():
+    """Content with every section and every field of its items, the theme's and the layout's."""
+    content = demo_portfolio_content()
+    content["theme"].update(background_color="#ffffff", text_color="#111111",
+                            accent_color="#222222")
+    content["layout"].update(density="compact")
+    content["layout"]["sections"][0].update(page=2, hidden=True, style={
+        "background_color": "#000000", "text_color": "#ffffff", "heading_color": "#333333",
+        "font_size": "large", "display": "timeline"})
+    content["profile"].update(availability="job", contact_visibility="public", phone="+33 1 23")
+    content["trainings"][0]["hours"] = 12
+    content["experiences"][0]["current"] = True
+    return content
+
+
+def test_an_autosave_answers_the_portfolio_exactly_as_a_get_does(auth_client, portfolio_factory):
+    """PATCH dumps the document as stored (app/schemas/stored.py), GET the MongoEngine
+    document through marshmallow: the same bytes, every section and field filled, with proofs
+    (one with a thumbnail) and a password."""
+    from .test_proofs import image_bytes, pdf_bytes, upload
+
+    portfolio = portfolio_factory()
+    url = f"{API}/{portfolio['id']}"
+    filled = auth_client.patch(url, json=_every_field_filled())
+    assert filled.status_code == 200, filled.get_json()
+    project = filled.get_json()["projects"][0]["id"]
+    photo = upload(auth_client, portfolio["id"], image_bytes("PNG"), "me.png").get_json()
+    upload(auth_client, portfolio["id"], pdf_bytes(), "thesis.pdf", item_type="projects",
+           item_id=project)
+    response = auth_client.patch(url, json={
+        "password": "open sesame", "profile": {"photo_proof_id": photo["id"]},
+        "theme": {"background_image_proof_id": photo["id"]},
+        "skills": [{**skill, "name": skill["name"] + "!"}
+                   for skill in filled.get_json()["skills"]]})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["has_password"] and {proof["has_thumbnail"] for proof in body["proofs"]} == \
+        {True, False}
+    again = auth_client.get(url)
+    assert response.data == again.data and response.headers["ETag"] == again.headers["ETag"]
+    # Removing the project sends its proof to the trash: the answer's proofs say so too.
+    projects = body["projects"][1:]
+    removed = auth_client.patch(url, json={"projects": projects})
+    assert len(removed.get_json()["proofs"]) == 1
+    assert removed.data == auth_client.get(url).data
+
+
+def test_a_stored_portfolio_dumps_as_its_document_whatever_it_lacks():
+    """Defaults stand in for what is not stored (or stored null), as MongoEngine's do."""
+    import json
+
+    from app.schemas.portfolio import PortfolioSchema, StoredPortfolio
+
+    stored = {"_id": ObjectId(), "owner": ObjectId(), "title": "T", "slug": "a-slug",
+              "version": 3, "description": None, "profile": None,
+              "skills": [{"id": ObjectId(), "name": "Go", "keywords": None}],
+              "experiences": [{"id": ObjectId(), "role": "Dev", "achievements": ["a"]}],
+              "layout": {"sections": [{"section": "skills"}]},
+              "proofs": [{"id": ObjectId(), "item_type": "profile", "file_id": ObjectId()}]}
+    schema = PortfolioSchema()
+    from_document = schema.dump(Portfolio._from_son(dict(stored)))
+    from_stored = schema.dump(StoredPortfolio(stored))
+    # Defaults that are the time of loading (created_at of what was stored without one) aside.
+    for dumped in (from_document, from_stored):
+        for value in (dumped, *dumped["proofs"]):
+            value.pop("created_at")
+        dumped.pop("updated_at")
+    assert json.dumps(from_stored, sort_keys=True) == json.dumps(from_document, sort_keys=True)
+
+
+def test_an_autosave_of_the_skills_checks_their_references_against_every_section(
+        auth_client, portfolio_factory):
+    """The sections a PATCH does not send are not loaded, yet the skills' references are checked
+    against them: items of the right section pass, any other id is a 422."""
+    portfolio = portfolio_factory(full=True)
+    url = f"{API}/{portfolio['id']}"
+    skill = {"name": "Go", "project_ids": [portfolio["projects"][1]["id"]],
+             "certification_ids": [portfolio["certifications"][0]["id"]],
+             "training_ids": [portfolio["trainings"][0]["id"]]}
+    saved = auth_client.patch(url, json={"skills": [skill]})
+    assert saved.status_code == 200, saved.get_json()
+    assert {key: saved.get_json()["skills"][0][key] for key in skill} == skill
+    for field, wrong in (("project_ids", portfolio["diplomas"][0]["id"]),
+                         ("training_ids", portfolio["certifications"][0]["id"]),
+                         ("certification_ids", str(ObjectId()))):
+        refused = auth_client.patch(url, json={"skills": [{**skill, field: [wrong]}]})
+        assert refused.status_code == 422
+        assert refused.get_json()["errors"] == {"skills": {"0": {field: ["Unknown id."]}}}
+    # Projects replaced in the same PATCH: the references are checked against the new ones.
+    both = auth_client.patch(url, json={"projects": [{"name": "Only one"}], "skills": [skill]})
+    assert both.status_code == 422
+    # Projects replaced alone: references to the removed ones are dropped from the skills.
+    pruned = auth_client.patch(url, json={"projects": saved.get_json()["projects"][2:]})
+    assert pruned.get_json()["skills"][0]["project_ids"] == []
+    assert pruned.get_json()["skills"][0]["training_ids"] == skill["training_ids"]

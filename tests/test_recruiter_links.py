@@ -5,8 +5,10 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from bson import ObjectId
 
 from app.models import RecruiterLink
+from app.services import publishing
 
 from .conftest import mark_verified
 
@@ -211,3 +213,87 @@ def test_recruiter_links_open_a_draft(auth_client, client):
                  f"/api/v1/recruiter/{token}"):
         assert client.get(path).status_code == 200, path
 
+
+def _access_keys(portfolio_id):
+    from app.models.portfolio import Portfolio
+    stored = Portfolio._get_collection().find_one({"_id": ObjectId(portfolio_id)})
+    return stored.get("recruiter_access", [])
+
+
+def test_a_recruiter_page_is_found_through_the_portfolios_key_in_one_read(
+        app, client, create_link, portfolio, monkeypatch):
+    link = create_link()
+    [key] = _access_keys(portfolio["id"])
+    assert key["link"] == ObjectId(link["id"]) and "token" not in key
+    assert key["token_hash"] == hashlib.sha256(link["token"].encode()).hexdigest()
+
+    def no_second_read(*args):
+        raise AssertionError("the link's own document was read")
+    monkeypatch.setattr(publishing, "_active_link_with_portfolio", no_second_read)
+    assert client.get(f"/r/{link['token']}").status_code == 200
+    assert client.get(f"/api/v1/recruiter/{link['token']}").status_code == 200
+
+
+def test_revoking_removes_the_key_with_the_link(client, auth_client, create_link, portfolio):
+    kept, revoked = create_link(), create_link()
+    response = auth_client.delete(f"{API}/{portfolio['id']}/recruiter-links/{revoked['id']}")
+    assert response.status_code == 204
+    assert [key["link"] for key in _access_keys(portfolio["id"])] == [ObjectId(kept["id"])]
+    for path in ("/r/{}", "/api/v1/recruiter/{}", "/r/{}.pdf"):
+        assert client.get(path.format(revoked["token"])).status_code == 410
+        assert client.get(path.format(kept["token"])).status_code == 200
+
+
+def test_a_link_without_a_key_is_decided_by_its_own_document(client, create_link, portfolio):
+    """Links made before keys were kept (or whose key did not land) work all the same."""
+    from app.models.portfolio import Portfolio
+    link = create_link()
+    Portfolio._get_collection().update_one({"_id": ObjectId(portfolio["id"])},
+                                           {"$unset": {"recruiter_access": 1}})
+    assert client.get(f"/r/{link['token']}").status_code == 200
+    RecruiterLink.objects(id=link["id"]).update(set__expires_at=datetime.utcnow())
+    assert client.get(f"/r/{link['token']}").status_code == 410
+
+
+def test_an_expired_key_opens_nothing_and_leaves_when_another_link_is_made(
+        client, create_link, portfolio):
+    from app.models.portfolio import Portfolio
+    expired = create_link()
+    past = datetime.utcnow() - timedelta(seconds=1)
+    RecruiterLink.objects(id=expired["id"]).update(set__expires_at=past)
+    Portfolio._get_collection().update_one({"_id": ObjectId(portfolio["id"])},
+                                           {"$set": {"recruiter_access.0.expires_at": past}})
+    assert client.get(f"/r/{expired['token']}").status_code == 410
+    fresh = create_link()
+    assert [key["link"] for key in _access_keys(portfolio["id"])] == [ObjectId(fresh["id"])]
+
+
+def test_keys_are_never_shown_nor_copied(auth_client, create_link, portfolio):
+    create_link()
+    owner_view = auth_client.get(f"{API}/{portfolio['id']}")
+    assert "recruiter_access" not in owner_view.get_data(as_text=True)
+    copy = auth_client.post(f"{API}/{portfolio['id']}/duplicate").get_json()
+    assert _access_keys(copy["id"]) == []
+
+
+def test_a_link_revoked_before_its_key_landed_gets_no_key(app, create_link, portfolio):
+    """The link is listed, so revocable, from its save on, before its key is in the portfolio."""
+    link = create_link()
+    RecruiterLink.objects(id=link["id"]).update(set__revoked_at=datetime.utcnow())
+    publishing._withdraw_keys(ObjectId(portfolio["id"]), {"link": ObjectId(link["id"])})
+    publishing._grant_access(RecruiterLink.objects.get(id=link["id"]))  # the late grant
+    assert _access_keys(portfolio["id"]) == []
+
+
+def test_a_deletion_that_fails_half_way_leaves_no_link_opening_the_portfolio(
+        client, auth_client, create_link, portfolio, monkeypatch):
+    from app.services import portfolios
+    link = create_link()
+
+    def failing_hook(deleted):
+        raise RuntimeError("GridFS unreachable")
+    monkeypatch.setattr(portfolios, "DELETE_HOOKS", [*portfolios.DELETE_HOOKS, failing_hook])
+    assert auth_client.delete(f"{API}/{portfolio['id']}").status_code == 500
+    assert auth_client.get(f"{API}/{portfolio['id']}").status_code == 200  # still there
+    for path in ("/r/{}", "/api/v1/recruiter/{}"):
+        assert client.get(path.format(link["token"])).status_code == 404

@@ -35,3 +35,17 @@ def test_a_password_change_ends_the_other_sessions_at_once(client, auth_client):
         "current_password": PASSWORD, "new_password": "another horse battery staple"})
     assert response.status_code == 204
     assert client.get(LIST, headers=headers).status_code == 401
+
+
+def test_the_account_is_read_afresh_for_every_request(auth_client):
+    """The user lookup keeps nothing between requests: an account changed or gone elsewhere is
+    seen by the next request, while its session is still known active."""
+    from app.models import User
+    me = "/api/v1/auth/me"
+    assert auth_client.get(me).get_json()["full_name"] == "Ada Lovelace"
+    User.objects(email=auth_client.user["email"]).update_one(set__full_name="Ada King")
+    assert auth_client.get(me).get_json()["full_name"] == "Ada King"
+    User.objects(email=auth_client.user["email"]).delete()
+    gone = auth_client.get(LIST)
+    assert gone.status_code == 401
+    assert gone.get_json()["message"] == "The account for this token no longer exists."

@@ -176,3 +176,18 @@ def test_a_removal_racing_the_portfolios_deletion_keeps_no_snapshot(
     response = auth_client.delete(f"{API}/{portfolio['id']}/projects/{project}")
     assert response.status_code == 404
     assert PortfolioVersion.objects(portfolio=ObjectId(portfolio["id"])).count() == 0
+
+
+def test_an_autosave_snapshot_holds_the_whole_content(auth_client, portfolio_factory):
+    """An autosave loads only what it changes (services.portfolios.save_changes): its snapshot
+    still holds every section, the changed one as written."""
+    portfolio = portfolio_factory(full=True)
+    backdate_last_snapshot(portfolio["id"])
+    skills = [{**skill, "name": skill["name"] + " (again)"} for skill in portfolio["skills"]]
+    response = auth_client.patch(f"{API}/{portfolio['id']}", json={"skills": skills})
+    assert response.status_code == 200
+    saved = auth_client.get(f"{API}/{portfolio['id']}/versions/{response.get_json()['version']}")
+    content = saved.get_json()["content"]
+    for field, value in content.items():
+        assert value == response.get_json()[field], field
+    assert all(content[field] for field in ("projects", "certifications", "trainings", "links"))

@@ -433,9 +433,9 @@ def test_a_visit_mongodb_does_not_take_goes_to_a_worker_through_redis(
     app = queued_app(make_app, worker_queue)
     portfolio_id = portfolio_factory()["id"]
 
-    def mongodb_too_slow(record):
+    def mongodb_too_slow(records):
         raise NetworkTimeout("timed out")
-    monkeypatch.setattr(visits, "store_visit", mongodb_too_slow)
+    monkeypatch.setattr(visits, "store_visits", mongodb_too_slow)
     with caplog.at_level(logging.WARNING, logger="app.services.visits"):
         view(app, portfolio_id, ip="193.51.24.1")
     assert "handed to a worker through Redis" in caplog.text
@@ -535,7 +535,7 @@ def test_deleting_a_portfolio_removes_its_audience(app, auth_client, portfolio_f
         view(app, portfolio_id)
         Notification(user=ObjectId(auth_client.user["id"]), portfolio=ObjectId(portfolio_id),
                      kind="daily_digest", message="1 view").save()
-    visits.store_visit(payload_for(app, deleted, ip="1.1.1.1"))  # not counted yet
+    visits.store_visits([payload_for(app, deleted, ip="1.1.1.1")])  # not counted yet
     assert auth_client.delete(f"/api/v1/portfolios/{deleted}").status_code == 204
     assert visits.count_waiting_visits() == 0  # it went with its portfolio
     db = mongo_db()

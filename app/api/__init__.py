@@ -71,6 +71,10 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
 
     def arguments(self, schema, *, location="json", required=True, **kwargs):
+        # One instance parses every request: given the class, webargs builds one per request
+        # (its fields copied, its nested schemas built), a twentieth of an autosave (cProfile,
+        # issue 16). Loading keeps no state on the schema, as dumping with one does.
+        schema = schema() if isinstance(schema, type) else schema
         parse = super().arguments(schema, location=location, required=required, **kwargs)
         if location != "json" or not required:
             return parse

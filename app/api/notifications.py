@@ -15,8 +15,9 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
 @blp.arguments(PaginationQuerySchema, location="query")
 @blp.response(200, page_of(NotificationSchema))
 def list_notifications(page):
-    """Unread first, then newest first."""
-    return paginated(notifications.list_for(current_user), **page)
+    """Unread first, then newest first; each `message` in the account's language."""
+    listed = paginated(notifications.list_for(current_user), **page)
+    return {**listed, "data": notifications.in_language(listed["data"], current_user)}
 
 
 @blp.route("/<objectid:notification_id>/read", methods=["POST"])

@@ -93,10 +93,7 @@ def patch_portfolio(changes, portfolio_id):
     go to the trash (`GET .../proofs/trash`).
     """
     expected = changes.pop("version", None) or if_match_version()
-    saved = portfolios.write(
-        portfolio_id, current_user, lambda portfolio: portfolios.apply_changes(portfolio, changes),
-        expected_version=expected)
-    return _with_etag(saved)
+    return _with_etag(portfolios.save_changes(portfolio_id, current_user, changes, expected))
 
 
 @blp.route("/<objectid:portfolio_id>", methods=["DELETE"])

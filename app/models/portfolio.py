@@ -205,6 +205,16 @@ class PreviousSlug(EmbeddedDocument):
     changed_at = DateTimeField(default=utcnow)
 
 
+class RecruiterAccess(EmbeddedDocument):
+    """An active recruiter link's key to its portfolio, kept in the portfolio so that a recruiter
+    page is one read (issue 16). The link document (recruiter_links) stays the record: the entry
+    is added when the link is made and leaves in the same transaction as the link's revocation
+    (app/services/publishing.py); expired entries leave when another link is made."""
+    token_hash = StringField(required=True)
+    link = ObjectIdField(required=True)
+    expires_at = DateTimeField(required=True)
+
+
 # URL section name → (document field, item class). "profile-links" is the contract's name for
 # the `links` list.
 SECTIONS = {
@@ -270,10 +280,13 @@ class Portfolio(Document):
     proofs = EmbeddedDocumentListField(Proof)
     # Detached proofs whose files are kept PROOF_TRASH_DAYS; never shown to any visitor.
     trash = EmbeddedDocumentListField(Proof)
+    # Not content, never shown: see RecruiterAccess.
+    recruiter_access = EmbeddedDocumentListField(RecruiterAccess)
 
     meta = {
         "collection": "portfolios",
-        "indexes": ["owner", "previous_slugs.slug", "trash.trashed_at"],
+        "indexes": ["owner", "previous_slugs.slug", "trash.trashed_at",
+                    {"fields": ["recruiter_access.token_hash"], "sparse": True}],
     }
 
 

@@ -66,7 +66,11 @@ class NotificationSchema(Schema):
     id = ObjectIdString()
     kind = fields.String(metadata={"enum": ["recruiter_link_opened", "daily_digest",
                                             "recruiter_link_expiring"]})
-    message = fields.String()
+    message = fields.String(metadata={
+        "description": "The text in the account's language (its `language` setting; without "
+                       "one, the request's: the app's language cookie, else Accept-Language, "
+                       "else English), made from `kind` and `data` when read; a notification "
+                       "stored before texts were translated keeps its English text."})
     portfolio_id = ObjectIdString(attribute="portfolio", allow_none=True)
     data = fields.Dict()
     read = fields.Boolean()

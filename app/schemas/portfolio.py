@@ -9,9 +9,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..models.portfolio import (
     AUDIENCES, SECTIONS, AVAILABILITIES, DIPLOMA_LEVELS, EXPERIENCE_TYPES, LANGUAGES, PROJECT_TYPES,
-    SKILL_CATEGORIES, SKILL_LEVELS, TEMPLATES, TRAINING_TYPES, VISIBILITIES,
+    SKILL_CATEGORIES, SKILL_LEVELS, TEMPLATES, TRAINING_TYPES, VISIBILITIES, Portfolio,
 )
 from .common import ObjectIdString, Schema, StrictBoolean, StrictSchema, UTCDateTime
+from .stored import compile_dump
 
 MAX_ITEMS_PER_SECTION = 100
 MAX_LIST_ENTRIES = 50
@@ -391,12 +392,28 @@ class ProofFileQuerySchema(StrictSchema):
     thumbnail = fields.Boolean(load_default=False)
 
 
+class StoredPortfolio(dict):
+    """A portfolio as stored (its raw BSON values), which `PortfolioSchema` dumps as it dumps
+    the MongoEngine document, without building it (app/schemas/stored.py)."""
+
+    @property
+    def version(self):
+        return self["version"]
+
+
 class PortfolioSchema(PortfolioPatchSchema):
     id = ObjectIdString()
     has_password = fields.Function(lambda portfolio: bool(portfolio.password_hash))
     proofs = fields.List(fields.Nested(ProofSchema))
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
+
+    def dump(self, obj, *, many=None):
+        if not isinstance(obj, StoredPortfolio):
+            return super().dump(obj, many=many)
+        if not hasattr(self, "_dump_stored"):
+            self._dump_stored = compile_dump(self, Portfolio)
+        return self._dump_stored(obj)
 
 
 class PortfolioSummarySchema(Schema):

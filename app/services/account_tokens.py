@@ -26,14 +26,6 @@ LIFETIMES = {
 PROVES_NEW_ADDRESS = "change_email"
 
 
-def lifetime_words(purpose):
-    """How long a token of `purpose` works, for the mail: "1 hour", "2 days"."""
-    hours = int(LIFETIMES[purpose].total_seconds() // 3600)
-    if hours % 24 == 0 and hours > 24:
-        return f"{hours // 24} days"
-    return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
 def issue(user, purpose, email=None):
     """A new token for `user`, to be mailed to `email` (default: the account's address)."""
     token = secrets.token_urlsafe(32)

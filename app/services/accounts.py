@@ -18,9 +18,11 @@ from flask import current_app
 from flask_smorest import abort
 from mongoengine.errors import NotUniqueError
 
+from ..catalogues import N_
 from ..models import AuthSession, User
 from ..models.user import MAIL_NOTIFICATION_KINDS, utcnow
 from ..schemas.auth import OAuthIdentitySchema, UserSchema
+from ..web import app_language
 from . import account_tokens, auth_sessions, mail, two_factor
 from .passwords import hash_password, needs_rehash, password_problems, verify_password
 
@@ -45,7 +47,8 @@ def register(email, password, full_name):
     if User.objects(email=email).count():
         _already_registered()
     try:
-        user = User(email=email, full_name=full_name, password_hash=hash_password(password)).save()
+        user = User(email=email, full_name=full_name, password_hash=hash_password(password),
+                    language=app_language.new_account_language()).save()
     except NotUniqueError:  # a concurrent registration won the race
         _already_registered()
     if current_app.config["EMAIL_VERIFICATION_ENABLED"]:
@@ -119,12 +122,12 @@ def require_verified_email(user):
 def _mail_link(user, purpose, page, subject, template, to=None):
     """Mail `user` (at `to`, default their address) a single-use link to `page`."""
     token = account_tokens.issue(user, purpose, email=to)
-    mail.send(to or user.email, subject, template, user=user,
-              link=mail.link(page, token=token), valid_for=account_tokens.lifetime_words(purpose))
+    mail.send(to or user.email, subject, template, mail.requester_language(user), user=user,
+              link=mail.link(page, token=token), valid_for=account_tokens.LIFETIMES[purpose])
 
 
 def _send_verification(user):
-    _mail_link(user, "verify_email", "/verify-email", "Confirm your email address",
+    _mail_link(user, "verify_email", "/verify-email", N_("Confirm your email address"),
                "verify_email")
 
 
@@ -165,7 +168,7 @@ def request_email_change(user, new_email, password):
               errors={"email": ["This is already your address."]})
     if User.objects(email=new_email).count():
         _already_registered()
-    _mail_link(user, "change_email", "/verify-email", "Confirm your new email address",
+    _mail_link(user, "change_email", "/verify-email", N_("Confirm your new email address"),
                "confirm_new_email", to=new_email)
 
 
@@ -185,8 +188,8 @@ def _move_to(user, new_email):
         user.modify(email=new_email, email_verified_at=utcnow(), updated_at=utcnow())
     except NotUniqueError:  # taken between the check and now
         _new_address_taken()
-    mail.send(old_email, "Your email address was changed", "email_changed", user=user,
-              old_email=old_email, new_email=new_email)
+    mail.send(old_email, N_("Your email address was changed"), "email_changed",
+              mail.requester_language(user), user=user, old_email=old_email, new_email=new_email)
     return user
 
 
@@ -199,7 +202,7 @@ def request_password_reset(email):
     user = User.objects(email=email).first()
     if user is None:
         return
-    _mail_link(user, "reset_password", "/reset-password", "Choose a new password",
+    _mail_link(user, "reset_password", "/reset-password", N_("Choose a new password"),
                "reset_password")
 
 

@@ -1,10 +1,13 @@
 """Outgoing mail: composed from templates (plain text and HTML), queued for a Celery worker,
 sent over SMTP with the standard library (smtplib, email.message).
 
-    mail.send(user.email, "Confirm your email address", "verify_email",
-              link=mail.link("/verify-email", token=token))
+    mail.send(user.email, N_("Confirm your email address"), "verify_email", language,
+              user=user, link=mail.link("/verify-email", token=token))
 
-renders app/templates/mail/verify_email.txt and .html and queues the message; the worker's
+renders app/templates/mail/verify_email.txt and .html in `language` and queues the message: the
+subject (an English message, marked for extraction) and the templates' `_()` come from the
+gettext catalogue of that language (app/catalogues.py), forced per mail, never the request's:
+a mail is written in its recipient's language. The worker's
 `vitrine.send_mail` task (app/tasks.py) delivers it with `deliver`, and is retried while the
 SMTP server is unreachable or answers "try again later" (4xx). Where tasks run in the request
 (no broker), a mail gets one attempt. Without MAIL_SERVER (development), `deliver` writes each
@@ -19,14 +22,20 @@ import ssl
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import current_app, has_request_context, render_template, request
+from babel.dates import format_timedelta
+from flask import current_app, has_request_context, request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from ..catalogues import locale, page_language, translations
+from ..models.languages import LANGUAGES
 from ..models.user import utcnow
+from ..web import app_language
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,7 @@ SEND_MAIL_TASK = "vitrine.send_mail"
 # Where `make run` serves the app, for links composed outside a request without PUBLIC_BASE_URL
 # (development only: production requires PUBLIC_BASE_URL).
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 class MailServerUnavailable(Exception):
@@ -47,17 +57,45 @@ def link(path, **query):
     return base.rstrip("/") + path + (f"?{urlencode(query)}" if query else "")
 
 
-def compose(to, subject, template, headers=None, **context):
-    """The mail as plain data a task can carry: `{to, subject, text, html, headers}`."""
+def requester_language(user):
+    """The language of what `user` asks for in this request (a mail: signing up, a reset link, a
+    new address; the notifications' texts): the account's setting, else the language the app
+    shows them (at sign-up, the one the app was in: the header switch's cookie, else
+    Accept-Language), else English."""
+    if user.language in LANGUAGES or not has_request_context():
+        return page_language(user.language)
+    # Not app_language.request_language(): its look for a signed-in account re-reads the JWT
+    # from the cookies alone, which would sign a Bearer API request out; the account has no
+    # language here anyway.
+    return page_language(app_language.signed_out_language())
+
+
+@lru_cache(maxsize=None)
+def _templates(language):
+    """The mail templates' environment of one language (one each, as the published pages':
+    installing a catalogue on a shared environment per mail would race between threads)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
+                      autoescape=select_autoescape(("html",)), extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(language), newstyle=True)
+    env.filters["duration"] = partial(format_timedelta, locale=locale(language))
+    env.globals["language"] = language
+    return env
+
+
+def compose(to, subject, template, language, headers=None, **context):
+    """The mail in `language` as plain data a task can carry: `{to, subject, text, html,
+    headers}`. `subject` is the English message, translated here."""
+    subject = translations(language).gettext(subject)
     context = {"subject": subject, "home": link("/"), **context}
+    templates = _templates(page_language(language))
     return {"to": to, "subject": subject, "headers": headers or {},
-            "text": render_template(f"mail/{template}.txt", **context),
-            "html": render_template(f"mail/{template}.html", **context)}
+            "text": templates.get_template(f"mail/{template}.txt").render(context),
+            "html": templates.get_template(f"mail/{template}.html").render(context)}
 
 
-def send(to, subject, template, headers=None, **context):
-    """Compose the mail and queue it (see the module docstring)."""
-    queue(compose(to, subject, template, headers, **context))
+def send(to, subject, template, language, headers=None, **context):
+    """Compose the mail in `language` and queue it (see the module docstring)."""
+    queue(compose(to, subject, template, language, headers, **context))
 
 
 def queue(message):

@@ -34,6 +34,7 @@ from mongoengine.errors import NotUniqueError
 from ..extensions import oauth_registry
 from ..models import OAuthIdentity, User
 from ..models.user import utcnow
+from ..web import app_language
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +213,7 @@ def find_or_create_user(identity):
                 photo_url=identity.photo_url,
                 oauth_identities=[_new_identity(identity)],
                 email_verified_at=utcnow(),  # the provider verified it (checked above)
+                language=app_language.new_account_language(),
             ).save()
         except NotUniqueError:  # a concurrent sign-in or registration created it first
             user = User.objects(email=identity.email).first()

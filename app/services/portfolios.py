@@ -16,7 +16,7 @@ from bson.raw_bson import RawBSONDocument
 from flask import current_app
 from flask_smorest import abort
 from mongoengine.context_managers import no_dereference
-from mongoengine.errors import NotUniqueError
+from mongoengine.errors import NotUniqueError, ValidationError
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -26,7 +26,9 @@ from ..models.portfolio import (
     SECTIONS, Portfolio, PreviousSlug, Profile, Proof,
 )
 from ..models.user import utcnow
-from ..schemas.portfolio import MAX_ITEMS_PER_SECTION, PortfolioSchema, VersionSchema
+from ..schemas.portfolio import (
+    MAX_ITEMS_PER_SECTION, PortfolioSchema, StoredPortfolio, VersionSchema,
+)
 from . import accounts, versions
 from .passwords import hash_password
 
@@ -66,18 +68,19 @@ def _not_found():
     abort(404, message="Portfolio not found.")
 
 
-def _owned_with_content(portfolio_id, user):
-    """`get_owned` and a copy of the stored content (`versions.content_of`), from one read:
-    decoding the stored bytes twice costs far less than MongoEngine's to_mongo plus a deepcopy
-    (measured with pyinstrument on the autosave, issue 16)."""
+def _owned_with_content(portfolio_id, user, unloaded=frozenset()):
+    """`get_owned` and a copy of the stored document as stored (raw values, not MongoEngine's),
+    from one read: decoding the stored bytes twice costs far less than MongoEngine's to_mongo
+    plus a deepcopy (measured with pyinstrument on the autosave, issue 16). The `unloaded` fields
+    are left out of the MongoEngine document: building its embedded documents was a fifth of an
+    autosave (cProfile, issue 16), and the stored copy holds them."""
     stored = Portfolio._get_collection().with_options(codec_options=_AS_BYTES).find_one(
         {"_id": ObjectId(str(portfolio_id)), "owner": user.id}) \
         if ObjectId.is_valid(str(portfolio_id)) else None
     if stored is None:
         _not_found()
-    content = bson.decode(stored.raw)
-    return (Portfolio._from_son(bson.decode(stored.raw)),
-            {field: content[field] for field in CONTENT_FIELDS if field in content})
+    loaded = {key: value for key, value in bson.decode(stored.raw).items() if key not in unloaded}
+    return Portfolio._from_son(loaded), bson.decode(stored.raw)
 
 
 def list_owned(user):
@@ -175,15 +178,18 @@ def find_item(portfolio, section, item_id):
     abort(404, message="Item not found.")
 
 
-def check_skill_references(portfolio, strict):
+def check_skill_references(portfolio, strict, unloaded_ids=None):
     """Skills may only point at items of this portfolio.
 
     `strict` (the skills themselves were written): a dangling reference is a 422. Otherwise the
-    referenced item was deleted, and the reference is dropped.
+    referenced item was deleted, and the reference is dropped. `unloaded_ids`: section field ->
+    ids of its stored items, for the sections `portfolio` was loaded without (`_write`).
     """
+    unloaded_ids = unloaded_ids or {}
     # Each section's ids once, not once per skill: MongoEngine's list access is what an autosave
     # of a whole section spent here (pyinstrument, issue 16).
-    valid = {ref_field: {item.id for item in getattr(portfolio, section_field)}
+    valid = {ref_field: unloaded_ids[section_field] if section_field in unloaded_ids else
+             {item.id for item in getattr(portfolio, section_field)}
              for ref_field, section_field in SKILL_REFERENCES.items()}
     for index, skill in enumerate(portfolio.skills):
         for ref_field, section_field in SKILL_REFERENCES.items():
@@ -374,9 +380,10 @@ def _check_image_proof_reference(portfolio, field, value):
               errors={field: {key: ["Not an image proof of this portfolio."]}})
 
 
-def _kept_items(portfolio, touched):
-    """Section name → ids of its items after the write, for each section the write replaced."""
-    return {section: [item.id for item in getattr(portfolio, field)]
+def _kept_items(raw, touched):
+    """Section name → ids of its items after the write (`raw`: the document as it will be
+    stored), for each section the write replaced."""
+    return {section: [item["id"] for item in raw.get(field, [])]
             for section, (field, _) in SECTIONS.items() if field in touched}
 
 
@@ -389,10 +396,10 @@ def _image_references(profile, theme):
 def _recalled_images(before, after, trash):
     """Trashed proofs that the change (content `before` → `after`) names again as the photo or
     the background (an undone removal of the photo): they come back from the trash with the
-    write."""
+    write. `trash`: the stored trash."""
     named = _image_references(after.get("profile"), after.get("theme")) - _image_references(
         before.get("profile"), before.get("theme"))
-    return [proof.id for proof in trash if str(proof.id) in named]
+    return [proof["id"] for proof in trash if str(proof["id"]) in named]
 
 
 def _attached_to(kept, keep):
@@ -435,20 +442,66 @@ def _proof_moves(kept, now, recalled=()):
     ]
 
 
-def _checked_raw(portfolio, strict_skills):
-    """The changed document as stored, once its skill references are checked and it is valid.
+def _checked_raw(portfolio, stored, touched, strict_skills, unloaded):
+    """The changed document as it will be stored, once its skill references are checked and
+    the `touched` fields are valid: the others are `stored` (the raw stored document), valid
+    when they were written, so only the touched ones are validated and encoded again — most of
+    an autosave of one section went to validating and encoding the whole document (cProfile,
+    issue 16).
 
     Without dereferencing: the portfolio's only reference is its owner, yet MongoEngine scans
     every list it hands out for references to load, a tenth of an autosave (pyinstrument, issue
     16). `no_dereference` holds for this thread only."""
+    unloaded_ids = {field: {item["id"] for item in stored.get(field, [])}
+                    for field in unloaded & set(SKILL_REFERENCES.values())}
     with no_dereference(Portfolio):
-        check_skill_references(portfolio, strict=strict_skills)
-        portfolio.validate()
-        return portfolio.to_mongo().to_dict()
+        check_skill_references(portfolio, strict_skills, unloaded_ids)
+        _validate_fields(portfolio, touched)
+        changed = portfolio.to_mongo(fields=list(touched)).to_dict()
+    raw = {key: value for key, value in stored.items() if key not in touched}
+    raw.update((field, changed[field]) for field in touched if field in changed)
+    return raw
+
+
+def _validate_fields(portfolio, names):
+    """MongoEngine's `Document.validate()` for the fields `names` only (same errors)."""
+    errors = {}
+    for name in names:
+        field, value = Portfolio._fields[name], portfolio._data.get(name)
+        try:
+            if value is not None:
+                field._validate(value)
+            elif field.required:
+                raise ValidationError("Field is required", field_name=name)
+        except ValidationError as error:
+            errors[name] = error.errors or error
+        except (ValueError, AttributeError, AssertionError) as error:
+            errors[name] = error
+    if errors:
+        raise ValidationError(f"ValidationError (Portfolio:{portfolio.pk}) ", errors=errors)
 
 
 def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
-    """Apply `change(portfolio)` and save the result as the next version.
+    """Apply `change(portfolio)` and save the result as the next version: `_write`, returning
+    the changed document."""
+    return _write(portfolio_id, user, change, expected_version, reason)[0]
+
+
+def save_changes(portfolio_id, user, changes, expected_version=None):
+    """Autosave (PATCH): `apply_changes(changes)` through `_write`. Returns the portfolio as
+    stored (`StoredPortfolio`), which the API dumps without building MongoEngine documents.
+    `apply_changes` reads no section (it replaces those it is given), so none is loaded but the
+    skills, whose references to items removed are dropped (`check_skill_references`)."""
+    unloaded = set(SECTION_FIELDS) - ({"skills"} - set(changes))
+    return _write(portfolio_id, user, lambda portfolio: apply_changes(portfolio, changes),
+                  expected_version, "autosave", unloaded)[1]
+
+
+def _write(portfolio_id, user, change, expected_version, reason, unloaded=frozenset()):
+    """Apply `change(portfolio)` and save the result as the next version; returns the changed
+    document and the portfolio as stored now. The document is loaded without the `unloaded`
+    sections: `change` may replace them, never read them; those it does not replace stay as
+    stored.
 
     `change` edits the loaded document in place and returns the set of fields it touched.
     With `expected_version` (If-Match or body `version`), a stale editor gets a 409 and nothing
@@ -461,23 +514,26 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
     same atomic update as the content.
     """
     for _ in range(WRITE_ATTEMPTS):
-        portfolio, before = _owned_with_content(portfolio_id, user)
+        portfolio, stored = _owned_with_content(portfolio_id, user, unloaded)
         if expected_version is not None and expected_version != portfolio.version:
             _conflict(portfolio.version)
         base_version = portfolio.version
         touched = set(change(portfolio))
+        strict_skills = "skills" in touched
+        # References to items removed are dropped from the skills (`check_skill_references`).
+        touched |= {"skills", "updated_at"}
         portfolio.updated_at = utcnow()
-        raw = _checked_raw(portfolio, strict_skills="skills" in touched)
-        touched.add("skills")
+        raw = _checked_raw(portfolio, stored, touched, strict_skills, unloaded - touched)
         _check_size(raw)
+        before = {field: stored[field] for field in CONTENT_FIELDS if field in stored}
         removal = versions.removal(before, raw, reason)
         if removal:
             versions.snapshot(portfolio.id, base_version, before, removal)
-        values = {field: {"$literal": raw.get(field)} for field in touched | {"updated_at"}}
+        values = {field: {"$literal": raw.get(field)} for field in touched}
         values["version"] = {"$add": ["$version", 1]}
         pipeline = [{"$set": values}]
-        kept = _kept_items(portfolio, touched)
-        recalled = _recalled_images(before, raw, portfolio.trash)
+        kept = _kept_items(raw, touched)
+        recalled = _recalled_images(before, raw, stored.get("trash", []))
         if kept or recalled:
             pipeline += _proof_moves(kept, portfolio.updated_at, recalled)
         try:
@@ -491,8 +547,11 @@ def write(portfolio_id, user, change, expected_version=None, reason="autosave"):
             portfolio.version = base_version + 1
             portfolio.proofs = [Proof._from_son(proof) for proof in after.get("proofs", [])]
             portfolio.trash = [Proof._from_son(proof) for proof in after.get("trash", [])]
-            versions.record(portfolio, reason)
-            return portfolio
+            versions.record(portfolio, reason, content={
+                field: raw[field] for field in CONTENT_FIELDS if field in raw})
+            return portfolio, StoredPortfolio(raw, version=portfolio.version,
+                                              proofs=after.get("proofs", []),
+                                              trash=after.get("trash", []))
         if expected_version is not None:
             _conflict(Portfolio.objects(id=portfolio.id).scalar("version").first())
     abort(409, message="This portfolio is being changed elsewhere; try again.")

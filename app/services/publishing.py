@@ -18,14 +18,13 @@ from datetime import timedelta
 from flask import current_app, request, url_for
 from flask_smorest import abort
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
-from pymongo import ReturnDocument
-from pymongo.write_concern import WriteConcern
 from werkzeug.routing import RequestRedirect
 
+from ..extensions import mongo_db
 from ..models import RecruiterLink
 from ..models.portfolio import Portfolio
 from ..models.user import utcnow
-from . import portfolios
+from . import portfolios, visit_buffer
 from .passwords import verify_password
 
 DEFAULT_LINK_DAYS = 14
@@ -39,12 +38,6 @@ PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "p
 LINK_GONE = ("This recruiter link has expired or was revoked. Ask the portfolio's owner for a "
              "new one.")
 NO_SUCH_LINK = "This link does not exist."
-# A link's access count is acknowledged by the primary, not waited on until a majority holds it
-# (on a single-node replica set, the journal's flush): the visit outbox's trade
-# (visits.OUTBOX_WRITE_CONCERN). A mongod crash may lose the counts of its last ~100 ms; the
-# check that the link is active is the same command's filter, on the primary, whatever the
-# write concern.
-ACCESS_COUNT_WRITE_CONCERN = WriteConcern(w=1)
 _UNLOCK_SALT = "vitrine.portfolio-unlock"
 _FILE_KEY_SALT = "vitrine.recruiter-proof-file"
 
@@ -94,12 +87,13 @@ def resolve_public(slug, fields=None):
     return portfolio
 
 
-class PortfolioHead:
-    """Some fields of a stored portfolio, read with raw pymongo: what a cached page needs to be
+class Head:
+    """Some fields of a stored document, read with raw pymongo: what a cached page needs to be
     served (the access rules, the visit, the cache key) without MongoEngine building a document
-    (~1 ms for a 32-item portfolio, issue 16). Read-only; a field the stored document lacks is
-    the model's default, a field that was not read an AttributeError. References stay ids and
-    embedded documents stay dicts."""
+    (~1 ms for a 32-item portfolio, 0.1 ms for a recruiter link; issue 16). Read-only; a field
+    the stored document lacks is the model's default, a field that was not read an
+    AttributeError. References stay ids and embedded documents stay dicts."""
+    document = None  # the MongoEngine class whose documents this reads
 
     def __init__(self, raw, fields):
         self._raw = raw
@@ -111,19 +105,31 @@ class PortfolioHead:
 
     def __getattr__(self, name):
         if name.startswith("_") or name not in self._fields:
-            raise AttributeError(f"{name} was not read: PortfolioHead holds {sorted(self._fields)}")
+            raise AttributeError(f"{name} was not read: {type(self).__name__} holds "
+                                 f"{sorted(self._fields)}")
         if name in self._raw:
             return self._raw[name]
-        default = Portfolio._fields[name].default
+        default = self.document._fields[name].default
         return default() if callable(default) else default
+
+
+class PortfolioHead(Head):
+    document = Portfolio
+
+
+class LinkHead(Head):
+    """A whole recruiter link, as read with its portfolio's head."""
+    document = RecruiterLink
 
 
 def _first(query, fields):
     """The portfolio matching `query`: a whole document, or only `fields` as a `PortfolioHead`."""
-    if not fields:
-        return Portfolio.objects(__raw__=query).first()
-    raw = Portfolio._get_collection().find_one(query, dict.fromkeys(fields, 1))
-    return None if raw is None else PortfolioHead(raw, fields)
+    raw = Portfolio._get_collection().find_one(query, dict.fromkeys(fields, 1) if fields else None)
+    return None if raw is None else _as_portfolio(raw, fields)
+
+
+def _as_portfolio(raw, fields):
+    return PortfolioHead(raw, fields) if fields else Portfolio._from_son(raw)
 
 
 # --- password-protected portfolios ---------------------------------------------------------------
@@ -218,36 +224,99 @@ def create_link(portfolio, label, expires_in_days=None, expires_at=None):
     link = RecruiterLink(portfolio=portfolio.id, owner=portfolio.owner.id, label=label,
                          token_hash=hash_token(token),
                          expires_at=link_expiry(expires_in_days, expires_at)).save()
+    _grant_access(link)
     return link, token
 
+
+def _grant_access(link):
+    """The link's key in its portfolio (`RecruiterAccess`), its pages then one read; expired keys
+    leave in the same update. Until this lands the link works all the same, through the link's
+    own document (`_active_link_with_portfolio`).
+
+    The link is listed (and can be revoked) from its save on: a revocation that came before the
+    key took nothing away, so the key goes again if the link is revoked by now. In any other
+    order the revocation's own transaction removes the key."""
+    now = utcnow()
+    entry = {"token_hash": link.token_hash, "link": link.id, "expires_at": link.expires_at}
+    Portfolio._get_collection().update_one({"_id": link.portfolio}, [{"$set": {
+        "recruiter_access": {"$concatArrays": [
+            {"$filter": {"input": {"$ifNull": ["$recruiter_access", []]}, "as": "access",
+                         "cond": {"$gt": ["$$access.expires_at", now]}}},
+            [{"$literal": entry}]]}}}])
+    if RecruiterLink.objects(id=link.id, revoked_at__ne=None).count():
+        _withdraw_keys(link.portfolio, {"link": link.id})
+
+
+def _withdraw_keys(portfolio_id, which, session=None):
+    """Remove the keys matching `which` (all of them: None) from the portfolio."""
+    update = {"$pull": {"recruiter_access": which}} if which else \
+        {"$unset": {"recruiter_access": ""}}
+    Portfolio._get_collection().update_one({"_id": portfolio_id}, update, session=session)
 
 
 def resolve_recruiter(token, count_access=True, fields=None):
     """`(portfolio, link)` for a recruiter token: 404 unknown, 410 expired or revoked (only the
-    portfolio's `fields`, as a `PortfolioHead`, when given).
+    portfolio's `fields`, as a `PortfolioHead`, and the link as a `LinkHead`, when given).
 
     A private or password-protected portfolio is still shown: the link is the permission.
-    `count_access` (the page, its PDF, the JSON view) increments `access_count` and sets
-    `first_access_at`/`last_access_at` in the same single update that checks the link is still
-    active, so a revoke is never outrun; proof file downloads pass False.
+    `count_access` (the page, its PDF, the JSON view) counts the opening in `access_count`,
+    `first_access_at` and `last_access_at`, written with this process's next batch
+    (app/services/visit_buffer.py); proof file downloads pass False. Only an opening of a link
+    found active is counted: a revoked link's are refused, not counted.
     """
     token_hash = hash_token(token or "")
     now = utcnow()
-    active = {"token_hash": token_hash, "revoked_at": None, "expires_at": {"$gt": now}}
+    found = fields and _portfolio_by_access(token_hash, now, fields)
+    portfolio, link = found or _portfolio_by_link(token_hash, now, fields)
     if count_access:
-        raw = RecruiterLink._get_collection().with_options(
-            write_concern=ACCESS_COUNT_WRITE_CONCERN).find_one_and_update(
-            active, {"$inc": {"access_count": 1}, "$set": {"last_access_at": now},
-                     "$min": {"first_access_at": now}},
-            return_document=ReturnDocument.AFTER)
-    else:
-        raw = RecruiterLink._get_collection().find_one(active)
+        visit_buffer.buffer().add_opening(str(link.id), now)
+    return portfolio, link
+
+
+def _portfolio_by_link(token_hash, now, fields):
+    """`(portfolio, link)` as the link's own document decides: 404 unknown, 410 inactive."""
+    raw = _active_link_with_portfolio(token_hash, now, fields)
     if raw is None or not hmac.compare_digest(raw["token_hash"], token_hash):
         if RecruiterLink.objects(token_hash=token_hash).count():
             abort(410, message=LINK_GONE)
         abort(404, message=NO_SUCH_LINK)
-    link = RecruiterLink._from_son(raw)
-    return _portfolio_of(link, fields), link
+    portfolios = raw.pop("portfolios")
+    if not portfolios:
+        abort(404, message=NO_SUCH_LINK)
+    link = LinkHead(raw, RecruiterLink._fields) if fields else RecruiterLink._from_son(raw)
+    return _as_portfolio(portfolios[0], fields), link
+
+
+# What a LinkHead read through the portfolio's RecruiterAccess holds.
+ACCESS_LINK_FIELDS = ("token_hash", "expires_at", "portfolio")
+
+
+def _portfolio_by_access(token_hash, now, fields):
+    """`(PortfolioHead, LinkHead)` of the unexpired key `token_hash` in a portfolio, in one
+    read; None when no portfolio holds it (a link revoked, expired, unknown, or made before
+    keys were kept: the link's own document then decides)."""
+    raw = Portfolio._get_collection().find_one(
+        {"recruiter_access": {"$elemMatch": {"token_hash": token_hash, "expires_at": {"$gt": now}}}},
+        {**dict.fromkeys(fields, 1), "recruiter_access.$": 1})
+    if raw is None:
+        return None
+    [access] = raw.pop("recruiter_access")
+    link = LinkHead({"_id": access["link"], "token_hash": access["token_hash"],
+                     "expires_at": access["expires_at"], "portfolio": raw["_id"]},
+                    ACCESS_LINK_FIELDS)
+    return PortfolioHead(raw, fields), link
+
+
+def _active_link_with_portfolio(token_hash, now, fields):
+    """The active link of `token_hash` with its portfolio (`portfolios`: a list of one, only
+    `fields` when given), in one round trip; None when no such link is active."""
+    lookup = {"from": Portfolio._get_collection_name(), "localField": "portfolio",
+              "foreignField": "_id", "as": "portfolios"}
+    if fields:
+        lookup["pipeline"] = [{"$project": dict.fromkeys(fields, 1)}]
+    return next(RecruiterLink._get_collection().aggregate([
+        {"$match": {"token_hash": token_hash, "revoked_at": None, "expires_at": {"$gt": now}}},
+        {"$limit": 1}, {"$lookup": lookup}]), None)
 
 
 def _portfolio_of(link, fields=None):
@@ -300,13 +369,25 @@ def get_link(portfolio, link_id):
 
 
 def revoke_link(portfolio, link_id):
-    """Revoke now (idempotent: a second revoke keeps the first date)."""
+    """Revoke now (idempotent: a second revoke keeps the first date). The link's key leaves its
+    portfolio in the same transaction: neither way of opening the link outlives the other."""
     link = get_link(portfolio, link_id)
-    RecruiterLink.objects(id=link.id, revoked_at=None).update(set__revoked_at=utcnow())
+
+    def revoke(session):
+        _withdraw_keys(link.portfolio, {"link": link.id}, session)
+        RecruiterLink._get_collection().update_one(
+            {"_id": link.id, "revoked_at": None}, {"$set": {"revoked_at": utcnow()}},
+            session=session)
+
+    with mongo_db().client.start_session() as session:
+        session.with_transaction(revoke)
     return link.reload()
 
 
 def delete_links_of(portfolio):
+    """The keys first: should the rest of the deletion fail, the portfolio stays, and a link no
+    longer listed (so no longer revocable) must not open it."""
+    _withdraw_keys(portfolio.id, None)
     RecruiterLink.objects(portfolio=portfolio.id).delete()
 
 

@@ -78,13 +78,15 @@ def snapshot(portfolio_id, version, content, reason):
     return now
 
 
-def record(portfolio, reason):
-    """After a successful write: snapshot it if it is meaningful or the throttle allows."""
+def record(portfolio, reason, content=None):
+    """After a successful write: snapshot it if it is meaningful or the throttle allows.
+    `content`: the written content as stored, when the writer has it (else `content_of`)."""
     interval = timedelta(seconds=current_app.config["VERSION_SNAPSHOT_INTERVAL_SECONDS"])
     due = portfolio.last_snapshot_at is None or utcnow() - portfolio.last_snapshot_at >= interval
     if reason in ALWAYS_SNAPSHOT or due:
-        portfolio.last_snapshot_at = snapshot(portfolio.id, portfolio.version,
-                                              content_of(portfolio), reason)
+        portfolio.last_snapshot_at = snapshot(
+            portfolio.id, portfolio.version,
+            content_of(portfolio) if content is None else content, reason)
 
 
 def _prune(portfolio_id):

@@ -2,9 +2,11 @@
 
 In the request, `record_visit` decides whether a view counts at all (bots, link previews and the
 owner do not), locates the address (GeoLite2, in memory) and reduces it to the day's visitor key,
-then writes the visit, without the address, to the `visit_outbox` collection. From then on the
-visit is counted exactly once whatever Redis and the workers do; the page never fails because of
-it. If MongoDB does not take that write in time, the visit goes to a worker through Redis instead.
+then hands the visit, without the address, to the process's buffer (app/services/visit_buffer.py),
+which writes it with the others of its batch to the `visit_outbox` collection (`hand_over`). From
+then on the visit is counted exactly once whatever Redis and the workers do; the page never fails
+because of it. If MongoDB does not take that write in time, the visits go to a worker through
+Redis instead.
 
 In the worker, `count_waiting_visits` (the task the requests schedule, at most one message per
 second per process, and beat's sweep every minute) claims the waiting visits one at a time,
@@ -13,6 +15,7 @@ first, then logs the visit in the capped `visits` collection, adds it to the day
 leaves only its id in the outbox, for a day. Every step is idempotent on the visit id, so a visit
 processed twice, or again after a worker died half-way through it, counts once.
 """
+import functools
 import hashlib
 import hmac
 import logging
@@ -33,7 +36,7 @@ from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from kombu.exceptions import KombuError
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from pymongo.write_concern import WriteConcern
 from redis.exceptions import RedisError
 
@@ -43,7 +46,7 @@ from ..models.audience import (
     ensure_audience_collections_once, portfolio_rollups_filter, rollup_id,
 )
 from ..models.user import utcnow
-from . import notifications, portfolios
+from . import notifications, portfolios, visit_buffer
 from .auth_sessions import is_session_active
 
 log = logging.getLogger(__name__)
@@ -56,12 +59,12 @@ COUNT_VISITS_TASK = "vitrine.count_visits"
 # task then finds every visit the process stored meanwhile (one Redis message per second, not
 # one per view).
 COUNT_DELAY_SECONDS = 1
-# How long a page may wait for MongoDB to take its visit (or less: the request's own deadline).
-STORE_TIMEOUT_SECONDS = 1
 # Acknowledged by the primary, not yet by a majority nor the journal: a quarter of a millisecond
 # instead of one (measured, scripts/bench_visits.py). A mongod that crashes, or a primary lost
 # before replicating, may lose the visits of its last ~100 ms; Redis and worker failures lose none.
 OUTBOX_WRITE_CONCERN = WriteConcern(w=1)
+# MongoDB's code for a duplicate key.
+DUPLICATE_KEY = 11000
 # A counted visit's id stays in the outbox this long (TTL), far longer than a task takes to be
 # redelivered.
 DONE_KEPT = timedelta(days=1)
@@ -114,7 +117,7 @@ def record_visit(portfolio, kind, *, link=None, proof_id=None):
     try:
         record = visit_record(portfolio, kind, link, proof_id)
         if record is not None:
-            _hand_over(record)
+            visit_buffer.buffer().add_visit(record)
     except Exception:  # recording a visit must never break the page being served
         log.exception("Visit of portfolio %s not recorded", portfolio.id)
 
@@ -123,14 +126,13 @@ def visit_record(portfolio, kind, link=None, proof_id=None, at=None):
     """What is kept of this view until a worker has counted it (at `at`, default now), or None
     when it is not counted at all. The address is located and keyed here, and not kept."""
     user_agent = request.headers.get("User-Agent", "")
-    # No user agent at all is a script, not a browser (curl and libraries do send one).
-    if not user_agent or BOT_USER_AGENT.search(user_agent) or viewed_by_owner(portfolio):
+    family = person_browser_family(user_agent)
+    if family is None or viewed_by_owner(portfolio):
         return None
     if kind == "proof" and (not _opens_the_file() or _is_page_image(portfolio, proof_id)):
         return None
     at = at or utcnow()
     source = str(link.id) if link is not None else PUBLIC_SOURCE
-    family = user_agent_family(user_agent)
     address = request.remote_addr or ""
     country, city = geolocate(address)
     do_not_track = request.headers.get("DNT") == "1" or request.headers.get("Sec-GPC") == "1"
@@ -198,6 +200,16 @@ def viewed_by_owner(portfolio):
     return (claims.get("type") == "access"
             and claims.get("sub") == str(reference_id(portfolio, "owner"))
             and is_session_active(claims.get("sid")))
+
+
+@functools.lru_cache(maxsize=1024)
+def person_browser_family(user_agent):
+    """The browser family of a person's `user_agent`; None for no user agent at all (a script:
+    curl and libraries do send one) and for bots. Cached: a site's visitors send few distinct
+    user agents, and matching one against the patterns takes 20 µs."""
+    if not user_agent or BOT_USER_AGENT.search(user_agent):
+        return None
+    return user_agent_family(user_agent)
 
 
 def user_agent_family(user_agent):
@@ -272,21 +284,31 @@ def visitor_key(portfolio_id, address, family, at):
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _hand_over(record):
-    """Store the visit for a worker to count. Without a broker, count it here."""
+def hand_over(records):
+    """Store the visits for a worker to count (this process's buffer calls this after the
+    responses, app/services/visit_buffer.py). Without a broker, count them here."""
     celery = current_app.extensions["celery"]
     if celery.conf.task_always_eager:
-        process_visit(record)
+        for record in records:
+            try:
+                process_visit(record)
+            except Exception:
+                log.exception("Visit %s not counted", record["visit_id"])
         return
     try:
-        with pymongo.timeout(STORE_TIMEOUT_SECONDS):
-            store_visit(record)
+        with pymongo.timeout(visit_buffer.STORE_TIMEOUT_SECONDS):
+            store_visits(records)
     except PyMongoError as exc:
         # The write may still land later: the task then finds the visit stored, and counts it
-        # once all the same. No publish retries: a page must not wait for a broker that is down.
-        log.warning("MongoDB did not take visit %s (%s): handed to a worker through Redis",
-                    record["visit_id"], exc)
-        celery.send_task(PROCESS_VISIT_TASK, args=(record,), retry=False)
+        # once all the same. No publish retries: nobody must wait for a broker that is down.
+        log.warning("MongoDB did not take %d visits (%s): handed to a worker through Redis",
+                    len(records), _first_error(exc))
+        for record in records:
+            try:
+                celery.send_task(PROCESS_VISIT_TASK, args=(record,), retry=False)
+            except (KombuError, RedisError, OSError):
+                log.exception("Visit %s lost: neither MongoDB nor Redis took it",
+                              record["visit_id"])
         return
     _schedule_counting(celery)
 
@@ -309,13 +331,24 @@ def _schedule_counting(celery):
 
 # --- the outbox --------------------------------------------------------------------------------
 
-def store_visit(record):
-    """Put the visit in the outbox, unless it is there already (or counted: its id stays)."""
+def _first_error(exc):
+    """What went wrong, in a line: a batch's error lists every visit it holds."""
+    errors = exc.details.get("writeErrors") if isinstance(exc, BulkWriteError) else None
+    return errors[0]["errmsg"] if errors else exc
+
+
+def store_visits(records):
+    """Put the visits in the outbox, those that are not there already (or counted: their id
+    stays), in one write."""
     outbox = mongo_db().get_collection(VISIT_OUTBOX, write_concern=OUTBOX_WRITE_CONCERN)
+    now = utcnow()
     try:
-        outbox.insert_one({"_id": ObjectId(record["visit_id"]), **record, "due_at": utcnow()})
-    except DuplicateKeyError:
-        pass
+        outbox.insert_many([{"_id": ObjectId(record["visit_id"]), **record, "due_at": now}
+                            for record in records], ordered=False)
+    except BulkWriteError as exc:
+        if any(error["code"] != DUPLICATE_KEY for error in exc.details["writeErrors"]) \
+                or exc.details.get("writeConcernErrors"):
+            raise
 
 
 def process_visit(record):
@@ -323,7 +356,7 @@ def process_visit(record):
     visit to when MongoDB did not take it. Returns whether it counted; None when it was counted
     already or another worker holds it (which then counts it)."""
     record = _record_of_queued_payload(record)
-    store_visit(record)
+    store_visits([record])
     return count_visit(record["visit_id"])
 
 

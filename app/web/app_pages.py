@@ -43,6 +43,8 @@ DASHBOARD = "/app"
 # Templates render their words in the request's app language (app_language.py): `{{ t("…") }}`,
 # a global so that imported macros (_forms.html) have it too.
 bp.add_app_template_global(app_language.t, "t")
+bp.add_app_template_global(app_language.language_choices, "app_languages")
+bp.add_app_template_global(app_language.portfolio_language_choices, "portfolio_languages")
 
 
 @bp.context_processor
@@ -204,4 +206,4 @@ def unsubscribe():
     if request.method == "POST":
         notifications.unsubscribe(*subscription)
     return render_template("app/unsubscribe.html", done=request.method == "POST",
-                           subject=notifications.MAIL_SUBJECTS[subscription[1]])
+                           subject=notifications.mail_subject(*subscription))

@@ -197,12 +197,13 @@ def _entry(document, entry, language):
         _text(_paragraph(document, LIST_BULLET), bullet)
     for label, value in entry["facts"]:
         if value:
-            _labelled(_paragraph(document), translate(label, language), value)
+            _labelled(_paragraph(document), translate(label, language), value, language)
     links = [(label, url) for label, url in entry["links"] if http_url(url)]
     if links:
         paragraph = _paragraph(document)
         for index, (label, url) in enumerate(links):
-            _text(paragraph, (SEPARATOR if index else "") + f"{translate(label, language)}: ")
+            _text(paragraph, (SEPARATOR if index else "")
+                  + _with_colon(translate(label, language), language) + " ")
             _hyperlink(paragraph, http_url(url), url_display(url))
 
 
@@ -224,7 +225,7 @@ def _links_section(document, section, language):
         if http_url(link.get("url")):
             paragraph = _paragraph(document)
             label = link.get("label") or network_label(link.get("network"), language)
-            _text(paragraph, f"{label}: ", bold=True)
+            _text(paragraph, _with_colon(label, language) + " ", bold=True)
             _hyperlink(paragraph, http_url(link["url"]), url_display(link["url"]))
 
 
@@ -238,18 +239,18 @@ def _skills_section(document, section, language):
     """One line per category ("Frameworks: Flask (Advanced), React"), as the page groups them."""
     for group in section["skill_groups"]:
         _labelled(_paragraph(document), group["label"],
-                  ", ".join(_skill_text(skill, language) for skill in group["skills"]))
+                  ", ".join(_skill_text(skill, language) for skill in group["skills"]), language)
 
 
 def _languages_section(document, section, language):
     for spoken in section["entries"]:
-        _labelled(_paragraph(document), spoken.get("name"), spoken.get("fluency"))
+        _labelled(_paragraph(document), spoken.get("name"), spoken.get("fluency"), language)
 
 
 def _interests_section(document, section, language):
     for interest in section["entries"]:
         _labelled(_paragraph(document), interest.get("name"),
-                  ", ".join(interest.get("keywords") or ()))
+                  ", ".join(interest.get("keywords") or ()), language)
 
 
 _SECTION_WRITERS = {
@@ -278,9 +279,14 @@ def _text(paragraph, text, bold=False, italic=False):
     return run
 
 
-def _labelled(paragraph, label, value):
+def _with_colon(label, language):
+    """"Label:" as `language` writes it: French puts a non-breaking space before the colon."""
+    return translate(N_("%(label)s:"), language) % {"label": label}
+
+
+def _labelled(paragraph, label, value, language):
     """"Label: value" with the label in bold; the label alone when there is no value."""
-    _text(paragraph, f"{label}: " if value else label, bold=True)
+    _text(paragraph, _with_colon(label, language) + " " if value else label, bold=True)
     if value:
         _text(paragraph, value)
 

@@ -4,7 +4,7 @@ and /r/files/<key> from a recruiter's PDF, which never holds the link's token).
 Which portfolio: app/services/publishing.py; which proofs: app/services/visibility.py. Anything
 the audience may not see is a 404, whatever the id.
 """
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, g, request
 
 from ..services import proofs, publishing
 from ..services.visibility import proof_visible_to
@@ -14,6 +14,7 @@ bp = Blueprint("proof_files", __name__)
 
 
 def _send(portfolio, proof_id, audience, private_cache, link=None):
+    g.portfolio_language = portfolio.language  # an error page from here on speaks it (errors.py)
     proof = next((p for p in portfolio.proofs if str(p.id) == proof_id), None)
     if proof is None or not proof_visible_to(portfolio, proof, audience):
         abort(404)

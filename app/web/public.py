@@ -11,11 +11,11 @@ from flask import Blueprint, Response, current_app, g, redirect, request, url_fo
 from flask_limiter.util import get_remote_address
 
 from ..extensions import limiter, without_mongo_deadline
-from ..models.languages import DEFAULT_LANGUAGE, LANGUAGES
+from ..models.languages import LANGUAGES
 from ..services import page_cache, pdf_cache, publishing
 from ..services.visibility import portfolio_view
 from ..services.visits import record_visit
-from . import rendering
+from . import app_language, rendering
 from .security_headers import style_nonce
 
 bp = Blueprint("public_pages", __name__)
@@ -163,5 +163,5 @@ def recruiter_pdf(token):
 def gone(exc):
     """An expired or revoked recruiter link: a friendly page, not indexed either, in the
     visitor's language (the portfolio is no longer shown through the link)."""
-    language = request.accept_languages.best_match(LANGUAGES, DEFAULT_LANGUAGE)
+    language = app_language.browser_language(LANGUAGES)
     return rendering.render_gone_page(language=language), 410, publishing.PRIVATE_PAGE_HEADERS

@@ -231,10 +231,10 @@ def test_improve_the_bio_with_the_keyboard_and_insert_a_suggestion(signed_in, ai
                          {"profile": {"bio": BIO, "headline": "Statistician"}})
     open_editor(page, portfolio)
     expect(draft_box(page)).to_have_count(0)  # not a new portfolio
-    improve = page.get_by_role("button", name="Improve the bio")
+    improve = page.get_by_role("button", name="Improve the “Bio” field")
     improve.focus()
     page.keyboard.press("Enter")
-    menu = page.get_by_role("menu", name="Improve your bio")
+    menu = page.get_by_role("menu", name="Improve the “Bio” field of your profile")
     expect(menu).to_be_visible()
     expect(improve).to_have_attribute("aria-expanded", "true")
     expect(menu.get_by_role("menuitem")).to_have_text([
@@ -260,7 +260,7 @@ def test_improve_the_bio_with_the_keyboard_and_insert_a_suggestion(signed_in, ai
     ai_provider.reply({"suggestions": SUGGESTIONS}, delay=0.5)
     page.keyboard.press("Enter")
     dialog = suggestions_dialog(page)
-    expect(dialog).to_have_accessible_name("Improve your bio")
+    expect(dialog).to_have_accessible_name("Improve the “Bio” field of your profile")
     expect(dialog).to_contain_text("Fix spelling and grammar: nothing else changes.")
     expect(dialog.get_by_role("status")).to_contain_text("The assistant is writing suggestions")
     expect(dialog.get_by_role("button", name="Insert suggestion 1")).to_be_focused()
@@ -300,11 +300,11 @@ def test_translate_a_description_then_dismiss(signed_in, ai_provider):
     open_editor(page, portfolio)
     experience = item(page, "experiences", "Data analyst")
     experience.get_by_role("button", name="Edit Data analyst").click()
-    improve = experience.get_by_role("button", name="Improve the description")
+    improve = experience.get_by_role("button", name="Improve the “Description” field")
     improve.click()
     page.get_by_role("menuitem", name="Translate…").click()
     dialog = suggestions_dialog(page)
-    expect(dialog).to_have_accessible_name("Improve the description of “Data analyst”")
+    expect(dialog).to_have_accessible_name("Improve the “Description” field of “Data analyst”")
     language = dialog.get_by_label("Translate into")
     expect(language).to_be_focused()
     language.select_option(label="English")
@@ -323,7 +323,7 @@ def test_translate_a_description_then_dismiss(signed_in, ai_provider):
 
     # An empty field has nothing to improve: said under the button, no request.
     profile_field(page, "Headline").fill("")
-    page.get_by_role("button", name="Improve the headline").click()
+    page.get_by_role("button", name="Improve the “Headline” field").click()
     expect(page.get_by_text("There is no text to improve yet")).to_be_visible()
     expect(page.get_by_role("menu")).to_be_hidden()
     assert len(ai_provider.requests) == 1
@@ -343,7 +343,7 @@ def test_provider_failures_are_told_where_they_happen(signed_in, ai_provider):
     call_api(page, "PATCH", f"/portfolios/{portfolio['id']}", {"profile": {"bio": BIO}})
     page.reload()
     ai_provider.reply({"suggestions": SUGGESTIONS}, delay=3)
-    page.get_by_role("button", name="Improve the bio").click()
+    page.get_by_role("button", name="Improve the “Bio” field").click()
     page.get_by_role("menuitem", name="Rewrite it").click()
     dialog = suggestions_dialog(page)
     expect(dialog.get_by_role("alert")).to_contain_text(
@@ -413,13 +413,13 @@ def test_the_assistant_speaks_french(browser, live_server, ai_provider):
                                      "profil, 1 expérience, 1 diplôme et 1 compétence.")
         expect(done).to_contain_text("Pour retirer un élément, supprimez-le.")
 
-        improve = page.get_by_role("button", name="Améliorer le champ «\u00a0présentation\u00a0»")
+        improve = page.get_by_role("button", name="Améliorer le champ «\u00a0Présentation\u00a0»")
         improve.click()
         ai_provider.reply({"suggestions": SUGGESTIONS})
         page.get_by_role("menuitem", name="Corriger l’orthographe et la grammaire").click()
         dialog = page.get_by_role("dialog", name=re.compile("^Améliorer le champ"))
         expect(dialog).to_have_accessible_name(
-            "Améliorer le champ «\u00a0présentation\u00a0» de votre profil")
+            "Améliorer le champ «\u00a0Présentation\u00a0» de votre profil")
         expect(dialog).to_contain_text(
             "Corriger l’orthographe et la grammaire\u00a0: rien d’autre ne change.")
         expect(dialog.get_by_role("status")).to_have_text("2 suggestions.")

@@ -205,7 +205,7 @@ def test_a_new_item_waits_for_its_name_and_api_errors_show_by_the_field(signed_i
     page.get_by_role("button", name="Add project").click()
     new = section(page, "projects").locator(".item").first
     new.get_by_label("Summary").fill("No name yet")
-    expect(new.locator(".field-error")).to_have_text("Fill in the name.")
+    expect(new.locator(".field-error")).to_have_text("Fill in the “Name” field.")
     expect(status(page)).to_have_text("Unsaved changes")
     new.get_by_label("Demo").fill("not a link")
     new.get_by_label("Name", exact=True).fill("Named at last")
@@ -486,3 +486,38 @@ def test_changes_typed_when_the_session_ended_are_saved_after_signing_in_again(s
     expect(status(page)).to_have_text("Saved")
     assert stored(page, portfolio)["profile"]["headline"] == "Typed on the second device"
     assert page.evaluate("sessionStorage.length") == 0  # nothing left once saved
+
+
+def test_the_portfolio_language_is_chosen_in_the_editor(signed_in):
+    page = signed_in
+    portfolio = open_editor(page, demo_portfolio(page))
+    assert portfolio["language"] == "en"
+    call_api(page, "PATCH", f"/portfolios/{portfolio['id']}", {"is_private": False})
+    page.reload()
+    language = page.get_by_label("Portfolio language")
+    expect(language).to_have_value("en")
+    expect(language.locator("option")).to_have_text(["English", "Français", "Deutsch", "Español"])
+    expect(page.get_by_text("your own text is not translated")).to_be_visible()
+    language.select_option(label="Français")
+    expect(status(page)).to_have_text("Saved")
+    assert stored(page, portfolio)["language"] == "fr"
+    # The preview re-renders in the new language.
+    expect(preview(page).locator("html")).to_have_attribute("lang", "fr")
+    expect(preview(page).get_by_role("heading", name="Compétences", exact=True)).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Portfolio language")).to_have_value("fr")
+    expect(page.get_by_label("Portfolio language").locator("option:checked")).to_have_text(
+        "Français")
+
+    published = page.request.get(f"/p/{portfolio['slug']}").text()
+    assert '<html lang="fr">' in published
+    assert ">Compétences<" in published and ">Projets<" in published
+    assert ">Skills<" not in published
+
+    # Undoable like the other fields: one Undo, English again, saved.
+    page.get_by_label("Portfolio language").select_option("de")
+    expect(status(page)).to_have_text("Saved")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_label("Portfolio language")).to_have_value("fr")
+    expect(status(page)).to_have_text("Saved")
+    assert stored(page, portfolio)["language"] == "fr"

@@ -78,27 +78,31 @@ function showTwoFactor(user) {
 handleSubmit(nameForm, async ({ full_name }) => {
   await updateUser({ full_name });
   announce(t("Your name is saved."));
-}, { busyLabel: "Saving…" });
+}, { busyLabel: t("Saving…") });
 
 const resend = document.getElementById("resend-verification");
 resend?.addEventListener("click", () => {
+  // The API's answer names the address in English: the page says it in its own words.
   busy(resend, () => api.post("/auth/verify-email/resend"), t("Sending…"))
-    .then(({ message }) => announce(message), (error) => showError(error));
+    .then(() => currentUser())
+    .then(({ email }) => announce(t("We sent a new link to {email}.", { email })),
+          (error) => showError(error));
 });
 
 if (addressForm) {
   handleSubmit(addressForm, async (values) => {
-    const { message } = await api.post("/auth/email", values);
+    await api.post("/auth/email", values);
     addressForm.reset();
-    announce(message);
-  }, { busyLabel: "Sending…" });
+    announce(t("We sent a link to {email}: open it to confirm the change.",
+               { email: values.email }));
+  }, { busyLabel: t("Sending…") });
 }
 
 handleSubmit(passwordForm, async (values) => {
   await api.post("/auth/password", values);
   passwordForm.reset();
   announce(t("Password changed. Your other devices are signed out."));
-}, { busyLabel: "Changing…" });
+}, { busyLabel: t("Changing…") });
 
 twoFactor.start.addEventListener("click", async () => {
   try {
@@ -137,7 +141,7 @@ handleSubmit(twoFactor.enableForm, async ({ code }) => {
                                    + "for a code from your authenticator app.");
   twoFactor.recovery.hidden = false;
   document.getElementById("recovery-title").focus();
-}, { busyLabel: "Checking…" });
+}, { busyLabel: t("Checking…") });
 
 document.getElementById("recovery-download").addEventListener("click", () => {
   const file = new Blob([`Vitrine recovery codes\n\n${recoveryCodes.join("\n")}\n`],
@@ -168,7 +172,7 @@ if (mailsForm) {
   handleSubmit(mailsForm, async (_values, form) => {
     await updateUser({ mail_notifications: new FormData(form).getAll("mail_notifications") });
     announce(t("Your mail settings are saved."));
-  }, { busyLabel: "Saving…" });
+  }, { busyLabel: t("Saving…") });
 }
 
 document.getElementById("export-data").addEventListener("click", (event) => {
@@ -196,7 +200,7 @@ handleSubmit(deleteForm, async (values) => {
   if (!confirmed) return;
   await api.delete("/auth/me", { json: values });
   location.assign("/");
-}, { busyLabel: "Deleting…" });
+}, { busyLabel: t("Deleting…") });
 
 currentUser().then(show, (error) => {
   document.getElementById("account-status").textContent = t("Your account could not be loaded.");

@@ -12,6 +12,8 @@
  *   firing "ended" on `sessionEvents` just before (the editor keeps its unsaved changes for
  *   after sign-in, so it need not ask "Leave site?");
  * - reports a request that never reached the server as an `ApiError` of kind "offline";
+ * - gives an `ApiError` the API's message and field errors in the app's language where the
+ *   catalogue has them (`inAppLanguage`; `error.body` keeps them as sent);
  * - uploads files with progress (XMLHttpRequest) and downloads files, under the same rules.
  *
  *   import { api, ApiError } from "./api.js";
@@ -74,11 +76,26 @@ function offlineError() {
   return new ApiError(message, { kind: "offline" });
 }
 
+/** The API's words (English: they are for developers) in the app's language where its
+ * catalogue has them — the refusals people meet in forms ("Email or password is incorrect.",
+ * "Already taken."); any other stays as the API wrote it. Strings, or lists and objects of them
+ * (a 422's nested `errors`), keys kept. */
+export function inAppLanguage(words) {
+  if (typeof words === "string") return t(words);
+  if (Array.isArray(words)) return words.map(inAppLanguage);
+  if (words && typeof words === "object") {
+    return Object.fromEntries(Object.entries(words).map(([key, value]) =>
+      [key, inAppLanguage(value)]));
+  }
+  return words;
+}
+
 function errorFrom({ status, data, headers }) {
   const body = data && typeof data === "object" ? data : null;
   const retryAfter = Number.parseInt(headers.get("Retry-After"), 10);
-  return new ApiError(body?.message || `The server answered with an error (${status}).`,
-                      { status, fieldErrors: body?.errors || {}, body,
+  return new ApiError(body?.message ? inAppLanguage(body.message)
+                        : t("The server answered with an error ({status}).", { status }),
+                      { status, fieldErrors: inAppLanguage(body?.errors || {}), body,
                         retryAfter: Number.isNaN(retryAfter) ? null : retryAfter });
 }
 

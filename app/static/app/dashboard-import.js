@@ -39,7 +39,9 @@ function countsInWords(sections) {
 
 /** "work[0].startDate: Not a valid date." for each message of a 422's nested `errors`. */
 function problemLines(errors, path = "") {
-  if (typeof errors === "string") return [path ? `${path}: ${errors}` : errors];
+  if (typeof errors === "string") {
+    return [path ? t("{where}: {problem}", { where: path, problem: errors }) : errors];
+  }
   if (Array.isArray(errors)) return errors.flatMap((entry) => problemLines(entry, path));
   if (!errors || typeof errors !== "object") return [];
   const place = (key) => {
@@ -122,7 +124,12 @@ export function mountImport({ dialog, opener, onImported }) {
       // A session that ended is on its way to sign in; anything but an ApiError is a bug.
       if (problem?.kind === "signed-out") return;
       if (!(problem instanceof ApiError)) console.error(problem);
-      if (problem instanceof ApiError) refused(problem.message, problem.fieldErrors);
+      // A document the schema refuses: the API's message lists the fields in English; the
+      // dialog lists them itself, each problem in the app's words where it has them.
+      const schemaRefusal = problem instanceof ApiError && problem.status === 422
+        && Object.keys(problem.fieldErrors).length > 0;
+      if (schemaRefusal) refused(t("This is not a JSON Resume document:"), problem.fieldErrors);
+      else if (problem instanceof ApiError) refused(problem.message, problem.fieldErrors);
       else refused(t("Something went wrong on this page. Reload it and try again."));
       input.focus();
     } finally {

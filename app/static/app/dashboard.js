@@ -118,8 +118,8 @@ document.getElementById("new-portfolio").addEventListener("click", () => {
 });
 dialog.querySelector("[data-action=close]").addEventListener("click", () => dialog.close());
 
-handleSubmit(form, async ({ title, template }) => {
-  const portfolio = await api.post("/portfolios", { title, template });
+handleSubmit(form, async ({ title, template, language }) => {
+  const portfolio = await api.post("/portfolios", { title, template, language });
   location.assign(editorUrl(portfolio));
 }, { busyLabel: t("Creating…") });
 

@@ -146,6 +146,9 @@ export function announce(message, { tone = "success" } = {}) {
   setTimeout(() => toast.remove(), TOAST_SECONDS[tone] * 1000);
 }
 
+// What the rate limiter says when it refuses ("3 per 1 hour").
+const RATE_LIMIT = /^\d+ per \d+ \w+/;
+
 /**
  * Tell the person what went wrong: in `form` (field errors next to their fields, the rest at
  * the top of the form) or as an announcement. A session that ended (the page is already on
@@ -155,8 +158,12 @@ export function announce(message, { tone = "success" } = {}) {
 export function showError(error, form = null) {
   if (error?.name === "AbortError" || error?.kind === "signed-out") return;
   if (!(error instanceof ApiError)) console.error(error);
-  const message = error instanceof ApiError ? error.message
-    : t("Something went wrong on this page. Reload it and try again.");
+  const message = !(error instanceof ApiError)
+    ? t("Something went wrong on this page. Reload it and try again.")
+    // The rate limiter's message is the limit itself ("3 per 1 hour"), for developers; other
+    // 429s say what happened (the AI assistant's daily quota, with when it starts again).
+    : (error.status === 429 && RATE_LIMIT.test(error.message)
+      ? t("Too many tries in a short time: wait a moment, then try again.") : error.message);
   if (!form) {
     announce(message, { tone: "error" });
     return;

@@ -281,13 +281,13 @@ function createImprover(session) {
   let controller = null;
   let returnFocus = null;
 
+  // Field labels go into the messages as they are: lowercasing them would break German nouns.
   const improveTitle = ({ field, target }) => {
-    const label = field.label.toLowerCase();
-    if (!target) return t("Improve your {field}", { field: label });
+    if (!target) return t("Improve the “{field}” field of your profile", { field: field.label });
     const item = (session.portfolio[target.section.field] || [])
       .find((entry) => entry.id === target.itemId) || {};
-    return t("Improve the {field} of “{item}”", { field: label,
-                                                    item: itemName(target.section, item) });
+    return t("Improve the “{field}” field of “{item}”", { field: field.label,
+                                                            item: itemName(target.section, item) });
   };
 
   // The menu: under its button (above when there is no room), arrow keys between the items.
@@ -433,8 +433,8 @@ function createImprover(session) {
       const element = cloneTemplate("ai-improve-tools");
       const button = element.querySelector("button");
       const message = slot(element, "message");
-      slot(element, "for").textContent = ` ${t("the {field}", {
-        field: spec.field.label.toLowerCase() })}`;
+      slot(element, "for").textContent =
+        ` ${t("the “{field}” field", { field: spec.field.label })}`;
       button.addEventListener("click", () => {
         message.hidden = true;
         if (menu.matches(":popover-open")) {

@@ -1,6 +1,6 @@
 /**
- * The content pane: the portfolio's name, the profile (photo included) and every section's
- * items, all built from editor-fields.js's descriptions with editor-controls.js.
+ * The content pane: the portfolio's name and language, the profile (photo included) and every
+ * section's items, all built from editor-fields.js's descriptions with editor-controls.js.
  *
  * Each input is a change of the session at once (autosaved a second later, undoable): the
  * profile as a merge patch of the one key, a section as its whole new array. Items: add (at
@@ -350,7 +350,9 @@ export function mountContent(root, session, notice, fieldTools = null) {
 
   session.addEventListener("invalid", ({ detail: { errors, changes } }) => {
     if (errors.profile) profileForm.errors.refused(errors.profile);
-    if (errors.title) portfolioForm.errors.refused({ title: errors.title });
+    const own = PORTFOLIO_FIELDS.filter((field) => errors[field.name])
+      .map((field) => [field.name, errors[field.name]]);
+    if (own.length) portfolioForm.errors.refused(Object.fromEntries(own));
     for (const editor of sections) {
       if (errors[editor.section.field]) {
         editor.refused(errors[editor.section.field], changes[editor.section.field]);
@@ -359,7 +361,7 @@ export function mountContent(root, session, notice, fieldTools = null) {
   });
   session.addEventListener("saved", ({ detail: { changes } }) => {
     if ("profile" in changes) profileForm.errors.saved();
-    if ("title" in changes) portfolioForm.errors.saved();
+    if (PORTFOLIO_FIELDS.some((field) => field.name in changes)) portfolioForm.errors.saved();
     for (const editor of sections) {
       if (editor.section.field in changes) editor.saved();
     }

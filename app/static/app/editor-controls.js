@@ -98,11 +98,16 @@ function linesControl(field, id) {
 
 function choiceControl(field, id) {
   const { element, control } = labelled("tpl-field-select", field, id);
-  control.append(...field.choices.map(([value, label]) => new Option(label, value)));
+  if (field.default) control.replaceChildren();
+  control.append(...field.choices.map(([value, label, lang]) => {
+    const option = new Option(label, value);
+    if (lang) option.lang = lang;
+    return option;
+  }));
   return {
     element,
     read: () => control.value || null,
-    write: (value) => setValue(control, value ?? ""),
+    write: (value) => setValue(control, value ?? field.default ?? ""),
     focus: () => control.focus(),
   };
 }
@@ -130,7 +135,8 @@ function visibilityControl(field, id) {
   const hint = slot(element, "hint");
   const describe = (value) => {
     const chosen = VISIBILITIES.find((visibility) => visibility.value === value);
-    hint.textContent = chosen ? `${chosen.label}: ${chosen.hint}.` : "";
+    hint.textContent = chosen ? t("{label}: {hint}.", { label: chosen.label, hint: chosen.hint })
+      : "";
   };
   return {
     element,

@@ -14,6 +14,7 @@ import Sortable from "../vendor/sortablejs-1.15.7/sortable.esm.js";
 import { upload } from "./api.js";
 import { AA_TEXT_CONTRAST, contrastRatio } from "./colour.js";
 import { announce, cloneTemplate, showError, slot } from "./dom.js";
+import { formatCount } from "./format.js";
 import { mountFragment, whenChanged } from "./panels.js";
 import { t } from "./i18n.js";
 
@@ -87,13 +88,13 @@ function templatePicker(pane, editor, { templates }) {
 function contrastLine(what, ratio) {
   const line = document.createElement("p");
   // Rounded down: 4.46 must not read as a passing 4.5.
-  const shown = `${Math.floor(ratio * 10) / 10}:1`;
+  const shown = `${formatCount(Math.floor(ratio * 10) / 10)}:1`;
   const passes = ratio >= AA_TEXT_CONTRAST;
   line.className = passes ? "contrast-ok" : "contrast-low";
   line.textContent = passes ? t("{what}: contrast {shown}, readable.", { what, shown })
     : t("{what}: contrast {shown}, below the {minimum}:1 that keeps text readable for most "
         + "people (WCAG AA). Choose a darker or lighter colour.",
-        { what, shown, minimum: AA_TEXT_CONTRAST });
+        { what, shown, minimum: formatCount(AA_TEXT_CONTRAST) });
   return line;
 }
 

@@ -7,7 +7,9 @@
  *
  * A field: {name, label, kind, required?, max?, hint?, choices?, section?, suggestions?,
  * improve?}. Kinds: text, email, tel, url, date (YYYY, YYYY-MM or YYYY-MM-DD), number, textarea,
- * lines (a list of strings, one per line), choice (one of `choices`), checkbox, visibility
+ * lines (a list of strings, one per line), choice (one of `choices`: [value, label, the label's
+ * language if not the app's]; with a `default`, what an unset value means, it offers no
+ * "Not set"), checkbox, visibility
  * (public/recruiter/private), refs (ids of the items of another `section`, as checkboxes).
  * `improve`: free text the AI assistant offers to improve (editor-ai.js): the headline and
  * every textarea (the bio, descriptions…).
@@ -50,9 +52,19 @@ const AVAILABILITIES = [
   ["not_available", t("Not available at the moment")],
 ];
 
+// The languages a portfolio's published pages can be in, each named in itself (not translated:
+// "Deutsch" is found by whoever reads German), as the server renders them in editor.html.
+const PORTFOLIO_LANGUAGES = JSON.parse(
+  document.getElementById("editor")?.dataset.portfolioLanguages || "[]",
+).map(([code, name]) => [code, name, code]);
+
 export const PORTFOLIO_FIELDS = [
   required("title", t("Portfolio name"), 120, {
     hint: t("For you: it names the portfolio on your dashboard.") }),
+  // Unset (stored before languages): the page is in English.
+  { ...choice("language", t("Portfolio language"), PORTFOLIO_LANGUAGES), default: "en",
+    hint: t("Headings, dates and the PDF of the published page use this language; "
+            + "your own text is not translated.") },
 ];
 
 export const PROFILE_FIELDS = [
@@ -300,7 +312,8 @@ export function problemsOf(fields, values) {
     const value = values[field.name];
     const empty = value === null || value === undefined || String(value).trim() === "";
     if (field.required && empty) {
-      problems[field.name] = t("Fill in the {label}.", { label: field.label.toLowerCase() });
+      // The label as it is: German nouns keep their capital.
+      problems[field.name] = t("Fill in the “{label}” field.", { label: field.label });
     } else if (field.kind === "date" && !empty && !PARTIAL_DATE.test(value)) {
       problems[field.name] = DATE_WORDS;
     }

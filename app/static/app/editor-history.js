@@ -146,7 +146,7 @@ function versionPreview(sheet, editor, restore) {
       if (!currentIds.has(item.id)) {
         const badge = document.createElement("span");
         badge.className = "badge badge-password";
-        badge.textContent = "deleted since";
+        badge.textContent = t("deleted since");
         entry.append(" ", badge);
       }
       return entry;

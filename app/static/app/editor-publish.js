@@ -10,7 +10,7 @@
  * Publishing, the address and the password are saved at once through `editor.saveNow(...)`
  * (not undoable edits: each is a deliberate act); recruiter links have their own API.
  */
-import { api, download } from "./api.js";
+import { ApiError, api, download, inAppLanguage } from "./api.js";
 import {
   announce, busy, cloneTemplate, confirmAction, handleSubmit, showError, slot,
 } from "./dom.js";
@@ -19,6 +19,8 @@ import { copyFrom, mountFragment, sheet, whenChanged } from "./panels.js";
 import { t } from "./i18n.js";
 
 const SLUG_CHECK_DELAY_MS = 300;
+const UNVERIFIED = t("Confirm your email address first: open the link we mailed you (your "
+                     + "account page can send a new one). Then you can create recruiter links.");
 const LINK_STATUS = { active: t("Active"), expired: t("Expired"), revoked: t("Revoked") };
 
 const pageAddress = (portfolio) => `${location.origin}/p/${portfolio.slug}`;
@@ -115,7 +117,7 @@ function addressForm(sheet, editor) {
     try {
       const answer = await api.get(`/portfolios/slug-availability?${query}`,
                                    { signal: inFlight.signal });
-      say(answer.message, answer.available ? "available" : "unavailable");
+      say(inAppLanguage(answer.message), answer.available ? "available" : "unavailable");
     } catch (error) {
       if (error.name === "AbortError") return;
       // 422: not an address at all; the API says what one looks like.
@@ -253,7 +255,7 @@ function recruiterLinks(sheet, editor) {
     if (!confirmed) return;
     try {
       await busy(button, () => api.delete(`${path}/${link.id}`));
-      announce(`“${link.label}” revoked.`);
+      announce(t("“{label}” revoked.", { label: link.label }));
       await refresh();
     } catch (error) {
       showError(error);
@@ -261,7 +263,12 @@ function recruiterLinks(sheet, editor) {
   }
 
   handleSubmit(form, async ({ label, expires_in_days: days }) => {
-    const link = await api.post(path, { label: label.trim(), expires_in_days: Number(days) });
+    const link = await api.post(path, { label: label.trim(), expires_in_days: Number(days) })
+      .catch((error) => {
+        // A 403 here is the one rule of an unverified address; the API's words name the
+        // address, in English, so the app says it in its own.
+        throw error.status === 403 ? new ApiError(UNVERIFIED, { status: 403 }) : error;
+      });
     form.reset();
     slot(created, "created-label").textContent = link.label;
     createdUrl.value = link.url;

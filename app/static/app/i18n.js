@@ -11,14 +11,16 @@
  * reads. API error messages stay English (they are for developers); the field errors the app
  * shows are its own, translated.
  */
-export const LANGUAGES = { en: "English", fr: "Français" };
 const COOKIE = "vitrine-language";
 // What a fragment's elements say in their attributes: names, tips, examples, field messages.
 const TRANSLATED_ATTRIBUTES = ["aria-label", "title", "placeholder", "alt", "data-missing",
   "data-invalid", "data-too-short", "data-mismatch"];
 
-export const language = document.documentElement.dataset.language in LANGUAGES
-  ? document.documentElement.dataset.language : "en";
+export const language = document.documentElement.dataset.language || "en";
+const select = document.getElementById("language-switch");
+// The languages the app speaks: the switch's choices, which the server renders from the
+// catalogues it has (every app page has the switch).
+const spoken = new Set([...(select?.options || [])].map((option) => option.value));
 
 async function loadCatalogue(chosen) {
   if (chosen === "en") return {};
@@ -62,7 +64,7 @@ function keep(chosen) {
 /** The account's setting, once the user is loaded: a page the server rendered in another
  * language (its access cookie had expired) reloads in the account's. */
 export function adoptAccountLanguage(accountLanguage) {
-  if (accountLanguage in LANGUAGES && accountLanguage !== language) {
+  if (spoken.has(accountLanguage) && accountLanguage !== language) {
     keep(accountLanguage);
     location.reload();
   }
@@ -81,5 +83,4 @@ export function languageSwitch(select, onChoose = async () => {}) {
   });
 }
 
-const select = document.getElementById("language-switch");
 if (select && !select.hasAttribute("data-account")) languageSwitch(select);

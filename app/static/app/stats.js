@@ -66,9 +66,11 @@ function breakdownRows(name, entries) {
     if (name === "by_country") {
       slot(row, "name").textContent = countryName(entry.country);
     } else if (name === "by_source") {
-      slot(row, "name").textContent = entry.label;
+      // The API names the public page in English ("Public page"); a link by its own label.
+      slot(row, "name").textContent = entry.source === PUBLIC_SOURCE ? t("Public page")
+        : entry.label;
       const kind = slot(row, "kind");
-      kind.textContent = "recruiter link";
+      kind.textContent = t("recruiter link");
       kind.hidden = entry.source === PUBLIC_SOURCE;
     } else {
       slot(row, "name").textContent = entry.host;

@@ -7,8 +7,10 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 
-from .i18n import N_, locale, translations
+from ...models.languages import DEFAULT_LANGUAGE
+from .i18n import N_, locale, page_language, translations
 
 AVAILABILITY_LABELS = {
     "internship": N_("Open to internships"), "job": N_("Open to job offers"),
@@ -43,8 +45,11 @@ PROOF_KINDS = {"application/pdf": "PDF", "video/": N_("Video"), "audio/": N_("Au
 OTHER_PROOF_KIND = N_("File")
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# Babel patterns: "Sep 2024" / "sept. 2024", "15 Sep 2024" / "15 sept. 2024".
-MONTH_PATTERN, DAY_PATTERN = "MMM yyyy", "d MMM yyyy"
+# Babel pattern: "Sep 2024" / "sept. 2024" / "Sept. 2024".
+MONTH_PATTERN = "MMM yyyy"
+# A day: Vitrine's English puts it first ("15 Sep 2024"); another language as CLDR writes it
+# (skeleton yMMMd: "15 sept. 2024", German "15. Sept. 2024" with its ordinal dot).
+ENGLISH_DAY_PATTERN, DAY_SKELETON = "d MMM yyyy", "yMMMd"
 
 
 def document_title(name, title):
@@ -67,12 +72,20 @@ def format_date(value, language=None):
     year, month, day = match.groups()
     if not month or not 1 <= int(month) <= 12:
         return year
-    pattern = DAY_PATTERN if day else MONTH_PATTERN
     try:
         moment = date(int(year), int(month), int(day or 1))
     except ValueError:  # stored before the schemas checked real dates: the month stays
-        moment, pattern = date(int(year), int(month), 1), MONTH_PATTERN
-    return babel_format_date(moment, pattern, locale=locale(language))
+        moment, day = date(int(year), int(month), 1), None
+    if day:
+        return format_day(moment, language)
+    return babel_format_date(moment, MONTH_PATTERN, locale=locale(language))
+
+
+def format_day(moment, language=None):
+    """A date with its day, "15 Sep 2024", in `language`'s way ("15. Sept. 2024")."""
+    if page_language(language) == DEFAULT_LANGUAGE:
+        return babel_format_date(moment, ENGLISH_DAY_PATTERN, locale=locale(language))
+    return format_skeleton(DAY_SKELETON, moment, locale=locale(language))
 
 
 def format_period(start=None, end=None, current=False, language=None):
@@ -90,7 +103,7 @@ def format_timestamp(value, language=None):
         moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
     except ValueError:
         return ""
-    return babel_format_date(moment.date(), DAY_PATTERN, locale=locale(language))
+    return format_day(moment.date(), language)
 
 
 def format_number(value):
