@@ -209,6 +209,11 @@ class Config:
             # Look for such messages every few seconds (kombu's default: every 100 s).
             "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
             "unacked_restore_throttle": 1,
+            # The lock a worker holds while it restores them is a Redis key; a Redis killed
+            # during a restore keeps it (append-only file) and, with kombu's 5 minutes, no
+            # worker restores anything for that long after the restart. Restores stay safe
+            # without it (each message is moved in a transaction watching `unacked`).
+            "unacked_mutex_expire": min(300, CELERY_VISIBILITY_TIMEOUT),
         },
         "broker_connection_retry": True,
         "broker_connection_max_retries": None,  # however long Redis is down (default: 100 tries)

@@ -52,9 +52,12 @@ RESTARTS = 4
 
 
 def wait_until(predicate, timeout, what):
+    """Wait for `predicate`; `what` names it, or is a function saying what is missing when the
+    wait times out (the state then, not when the wait began)."""
     deadline = time.monotonic() + timeout
     while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
         time.sleep(0.05)
 
 
@@ -88,6 +91,15 @@ class RedisServer:
         if lose_data:
             shutil.rmtree(self.directory / "appendonlydir")
 
+    def state(self, queue):
+        """What of the worker's messages Redis holds: queued, unacknowledged, and the lock
+        kombu takes to restore those."""
+        try:
+            return {"queued": self.client.llen(queue), "unacked": self.client.hlen("unacked"),
+                    "unacked_mutex_ttl": self.client.ttl("unacked_mutex")}
+        except redis.RedisError as exc:
+            return repr(exc)
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -117,7 +129,7 @@ class SupervisedWorker:
 
     def wait_ready(self, times):
         wait_until(lambda: self.text().count(" ready.") >= times, 60,
-                   f"the worker to be ready ({times})\n{self.text()[-3000:]}")
+                   lambda: f"the worker to be ready ({times})\n{self.text()[-3000:]}")
 
     def pids(self):
         """The pids of the workers the supervisor started, in order (each leads its own
@@ -251,8 +263,9 @@ def settled(redis_server, queue):
 def assert_each_counted_once(visits, redis_server, worker):
     total = visits.sent
     # Bounded: the copies the worker could not acknowledge come back after VISIBILITY_TIMEOUT.
-    wait_until(lambda: visits.counted()[0] >= total, 30,
-               f"{total} views (have {visits.counted()})\n{worker.text()[-3000:]}")
+    wait_until(lambda: visits.counted()[0] >= total, 45,
+               lambda: f"{total} views (have {visits.counted()}; Redis holds "
+                       f"{redis_server.state(worker.queue)})\n{worker.text()[-5000:]}")
     wait_until(lambda: settled(redis_server, worker.queue), 30, "every message acknowledged")
     time.sleep(0.5)  # anything counted twice would be by now
     assert visits.counted() == (total, total, total)
