@@ -12,9 +12,11 @@ import zlib
 from datetime import timedelta
 
 import pytest
+from flask_limiter.util import get_qualified_name
 from PIL import Image
 from pypdf import PdfReader
 
+from app.extensions import limiter
 from app.models.portfolio import Portfolio
 from app.models.recruiter_link import RecruiterLink
 from app.models.user import utcnow
@@ -349,6 +351,19 @@ def test_unlock_is_rate_limited(make_app):
     # Even the right password waits: that is what stops guessing.
     assert client.post(f"/p/{portfolio['slug']}/unlock",
                        data={"password": PASSWORD}).status_code == 429
+
+
+def test_the_views_that_skip_the_rate_limiter_have_no_limit_to_skip(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    skipping = {endpoint for endpoint, view in app.view_functions.items()
+                if getattr(view, "without_rate_limits", False)}
+    assert skipping == {"public_pages.public_page", "public_pages.recruiter_page",
+                        "public.public_view", "public.recruiter_view"}
+    limits = limiter.limit_manager
+    assert not limits.default_limits and not limits.application_limits
+    for endpoint in skipping:
+        assert not limits.decorated_limits(get_qualified_name(app.view_functions[endpoint]))
+        assert not limits.blueprint_limits(app, endpoint.split(".")[0])
 
 
 # --- escaping --------------------------------------------------------------------------------

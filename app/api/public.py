@@ -5,6 +5,7 @@ The answer is `portfolio_view` as it is, the same view the HTML page and the PDF
 from flask import Response, current_app, request
 from flask_smorest import abort
 
+from ..extensions import without_rate_limits
 from ..schemas.publishing import PortfolioViewSchema
 from ..services import page_cache, publishing
 from ..services.visibility import portfolio_view
@@ -20,6 +21,7 @@ blp = Blueprint("public", __name__, url_prefix="/api/v1",
 @blp.alt_response(401, description="Password-protected and not unlocked (the unlock cookie "
                                    "set by POST /p/<slug>/unlock is accepted)")
 @blp.alt_response(404, description="Unknown or private portfolio")
+@without_rate_limits
 def public_view(slug):
     """The public view of a portfolio."""
     portfolio = publishing.resolve_public(slug, fields=page_cache.HEAD_FIELDS)
@@ -33,6 +35,7 @@ def public_view(slug):
 @blp.response(200, PortfolioViewSchema)
 @blp.alt_response(404, description="Unknown link")
 @blp.alt_response(410, description="Expired or revoked link")
+@without_rate_limits
 def recruiter_view(token):
     """The recruiter view (public and recruiter items) behind a recruiter link."""
     portfolio, _ = publishing.resolve_recruiter(token, fields=page_cache.HEAD_FIELDS)

@@ -10,7 +10,7 @@ when the password is right, with `?unlock=failed` (the form then says so) when i
 from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 
-from ..extensions import limiter, without_mongo_deadline
+from ..extensions import limiter, without_mongo_deadline, without_rate_limits
 from ..models.languages import LANGUAGES
 from ..services import page_cache, pdf_cache, publishing
 from ..services.visibility import portfolio_view
@@ -110,6 +110,7 @@ def _protected_headers(portfolio):
 
 
 @bp.get("/p/<slug>")
+@without_rate_limits
 def public_page(slug):
     portfolio = publishing.resolve_public(slug, fields=page_cache.HEAD_FIELDS)
     if not publishing.is_unlocked(portfolio):
@@ -144,6 +145,7 @@ def unlock(slug):
 
 
 @bp.get("/r/<token>")
+@without_rate_limits
 def recruiter_page(token):
     portfolio, link = publishing.resolve_recruiter(token, fields=page_cache.HEAD_FIELDS)
     record_visit(portfolio, "page", link=link)
