@@ -40,12 +40,14 @@ def _proof_image(portfolio, view):
 
 
 def _render(head, audience, base, noindex):
-    """The page and the style nonce it was rendered with (kept with it: see `_html`)."""
+    """The page, encoded once (each answer from the cache encoded it again: 20-25 µs for the
+    benchmark's 30 KB page, with its typographic dashes and accents), and the style nonce it was
+    rendered with (kept with it: see `_html`)."""
     html = rendering.render_portfolio_page(
         portfolio_view(page_cache.load_whole(head), audience), audience=audience,
         proof_url=_proof_url(base), page_url=publishing.absolute_url(base),
         pdf_url=f"{base}.pdf", noindex=noindex)
-    return html, style_nonce()
+    return html.encode(), style_nonce()
 
 
 def _html(head, audience, base, noindex, headers, link=None):
@@ -57,10 +59,10 @@ def _html(head, audience, base, noindex, headers, link=None):
     key = page_cache.cache_key("page", head, audience, publishing.absolute_url(base), noindex,
                                str(link.id) if link else None,
                                link.expires_at if link else None)
-    html, nonce = page_cache.get_or_build(key, lambda: _render(head, audience, base, noindex))
+    page, nonce = page_cache.get_or_build(key, lambda: _render(head, audience, base, noindex))
     if nonce:
         g.style_nonce = nonce
-    response = Response(html, mimetype="text/html", headers=headers)
+    response = Response(page, mimetype="text/html", headers=headers)
     response.set_etag(page_cache.etag(key), weak=True)
     return response.make_conditional(request)
 
