@@ -60,7 +60,7 @@ const PORTFOLIO_LANGUAGES = JSON.parse(
 
 export const PORTFOLIO_FIELDS = [
   required("title", t("Portfolio name"), 120, {
-    hint: t("For you: it names the portfolio on your dashboard.") }),
+    hint: t("It names the portfolio on your dashboard. Visitors can see it too.") }),
   // Unset (stored before languages): the page is in English.
   { ...choice("language", t("Portfolio language"), PORTFOLIO_LANGUAGES), default: "en",
     hint: t("Headings, dates and the PDF of the published page use this language; "
