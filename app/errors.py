@@ -22,7 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .catalogues import N_, translations
 from .models.languages import DEFAULT_LANGUAGE, LANGUAGES
-from .web import app_language
+from . import app_language
 from .web.rendering import render_error_page
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from ..catalogues import N_
 from ..models import AuthSession, User
 from ..models.user import MAIL_NOTIFICATION_KINDS, utcnow
 from ..schemas.auth import OAuthIdentitySchema, UserSchema
-from ..web import app_language
+from .. import app_language
 from . import account_tokens, auth_sessions, mail, two_factor
 from .passwords import hash_password, needs_rehash, password_problems, verify_password
 

@@ -35,7 +35,7 @@ from redis.exceptions import RedisError
 from ..catalogues import locale, page_language, translations
 from ..models.languages import LANGUAGES
 from ..models.user import utcnow
-from ..web import app_language
+from .. import app_language
 
 log = logging.getLogger(__name__)
 

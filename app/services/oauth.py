@@ -34,7 +34,7 @@ from mongoengine.errors import NotUniqueError
 from ..extensions import oauth_registry
 from ..models import OAuthIdentity, User
 from ..models.user import utcnow
-from ..web import app_language
+from .. import app_language
 
 log = logging.getLogger(__name__)
 

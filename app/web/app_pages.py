@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_jwt_extended import current_user
 
-from .. import session_cookies
+from .. import app_language, session_cookies
 from ..services import ai, notifications, oauth, portfolios, publishing
 from ..services.visibility import AUDIENCES, portfolio_view
-from . import app_language, rendering
+from . import rendering
 from .security_headers import allow_same_origin_framing
 
 bp = Blueprint("app_pages", __name__)

@@ -24,12 +24,12 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from flask import Response
 
+from ..catalogues import N_
 from ..services.visibility import portfolio_view
 from .rendering.formatting import (
     availability_label, document_title, format_date, format_number, format_period, http_url,
     network_label, paragraphs, skill_level_label, translate, type_label, url_display,
 )
-from .rendering.i18n import N_
 from .rendering.page_model import build_page
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

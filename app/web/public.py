@@ -10,12 +10,13 @@ when the password is right, with `?unlock=failed` (the form then says so) when i
 from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 
+from .. import app_language
 from ..extensions import limiter, without_mongo_deadline, without_rate_limits
 from ..models.languages import LANGUAGES
 from ..services import page_cache, pdf_cache, publishing
 from ..services.visibility import portfolio_view
 from ..services.visits import record_visit
-from . import app_language, rendering
+from . import rendering
 from .security_headers import style_nonce
 
 bp = Blueprint("public_pages", __name__)

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 
+from ...catalogues import N_, locale, page_language, translations
 from ...models.languages import DEFAULT_LANGUAGE
-from .i18n import N_, locale, page_language, translations
 
 AVAILABILITY_LABELS = {
     "internship": N_("Open to internships"), "job": N_("Open to job offers"),

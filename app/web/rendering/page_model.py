@@ -1,10 +1,10 @@
 """The page model the templates render: a view (already cut down to one audience by
 `app.services.visibility.portfolio_view`) arranged into sections in layout order and per
 column, each item with its anchor and proofs, skills with the items that prove them."""
+from ...catalogues import N_, page_language
 from ...models.portfolio import SECTIONS
 from .colours import checked_colour
 from .formatting import proof_kind, translate
-from .i18n import N_, page_language
 from .theme import css_declarations, section_variables, theme_variables
 
 TEMPLATES = ("classic", "modern", "minimal")

@@ -7,12 +7,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from ...catalogues import page_language, translations
 from ..security_headers import style_nonce
 from .formatting import (
     availability_label, format_date, format_number, format_period, http_url, network_label,
     paragraphs, skill_level_label, type_label, url_display,
 )
-from .i18n import page_language, translations
 
 APP_DIR = Path(__file__).resolve().parent.parent.parent
 STATIC_DIR = APP_DIR / "static"
