@@ -525,7 +525,7 @@ def _write(portfolio_id, user, change, expected_version, reason, unloaded=frozen
         portfolio.updated_at = utcnow()
         raw = _checked_raw(portfolio, stored, touched, strict_skills, unloaded - touched)
         _check_size(raw)
-        before = {field: stored[field] for field in CONTENT_FIELDS if field in stored}
+        before = versions.content(stored)
         removal = versions.removal(before, raw, reason)
         if removal:
             versions.snapshot(portfolio.id, base_version, before, removal)
@@ -547,8 +547,7 @@ def _write(portfolio_id, user, change, expected_version, reason, unloaded=frozen
             portfolio.version = base_version + 1
             portfolio.proofs = [Proof._from_son(proof) for proof in after.get("proofs", [])]
             portfolio.trash = [Proof._from_son(proof) for proof in after.get("trash", [])]
-            versions.record(portfolio, reason, content={
-                field: raw[field] for field in CONTENT_FIELDS if field in raw})
+            versions.record(portfolio, reason, content=versions.content(raw))
             return portfolio, StoredPortfolio(raw, version=portfolio.version,
                                               proofs=after.get("proofs", []),
                                               trash=after.get("trash", []))

@@ -319,8 +319,8 @@ def _active_link_with_portfolio(token_hash, now, fields):
         {"$limit": 1}, {"$lookup": lookup}]), None)
 
 
-def _portfolio_of(link, fields=None):
-    portfolio = _first({"_id": link.portfolio}, fields) if link else None
+def _portfolio_of(link):
+    portfolio = _first({"_id": link.portfolio}, None) if link else None
     if portfolio is None:
         abort(404, message=NO_SUCH_LINK)
     return portfolio

@@ -30,10 +30,14 @@ WHOLESALE_WRITES = frozenset({"restore", "import", "replace"})
 ALWAYS_SNAPSHOT = frozenset({"created", "duplicated", "import", "restore", "merge", "replace"})
 
 
+def content(raw):
+    """The content fields of `raw`, a portfolio as stored (the same values, not copies)."""
+    return {field: raw[field] for field in CONTENT_FIELDS if field in raw}
+
+
 def content_of(portfolio):
     """The portfolio's content as stored (a copy, safe to keep while the document changes)."""
-    raw = portfolio.to_mongo().to_dict()
-    return copy.deepcopy({field: raw[field] for field in CONTENT_FIELDS if field in raw})
+    return copy.deepcopy(content(portfolio.to_mongo().to_dict()))
 
 
 def removal(before, after, reason):

@@ -54,17 +54,23 @@ class VisitBuffer:
         self._thread = None
 
     def add_visit(self, record):
+        if not _in_background(self.app):
+            self._write([record], {})  # this request's own, not another thread's batch
+            return
         with self._lock:
             self._visits.append(record)
-        self._written_soon()
+        self._start_flushing()
 
     def add_opening(self, link_id, at):
+        if not _in_background(self.app):
+            self._write([], {link_id: {"count": 1, "first": at, "last": at}})
+            return
         with self._lock:
             opening = self._openings[link_id]
             opening["count"] += 1
             opening["first"] = min(opening["first"] or at, at)
             opening["last"] = max(opening["last"] or at, at)
-        self._written_soon()
+        self._start_flushing()
 
     def flush(self):
         """Write what the buffer holds now (the flushing thread, atexit, and the tests)."""
@@ -86,10 +92,8 @@ class VisitBuffer:
                     except Exception:  # logged; the other kind, and the next batch, are written
                         log.exception("%d buffered %s not written", len(batch), what)
 
-    def _written_soon(self):
-        if not _in_background(self.app):
-            self.flush()
-        elif self._thread is None:
+    def _start_flushing(self):
+        if self._thread is None:
             self._thread = threading.Thread(target=self._flush_forever, daemon=True,
                                             name="vitrine-visit-buffer")
             self._thread.start()
